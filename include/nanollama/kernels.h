@@ -1,0 +1,148 @@
+// The kernel layer: weight formats, SIMD routines with runtime dispatch, matrix products.
+//
+// Kernels know nothing about models: only blocks, rows and vectors. Every routine has a
+// scalar reference (the oracle for tests, and the path on CPUs without SIMD); faster paths
+// are compiled per instruction set in their own translation units and chosen at start-up
+// from CPUID. NANOLLAMA_ISA=scalar|avx2|avx512|avx512vnni (or set_isa) forces a lower path,
+// so one machine can test and benchmark every path.
+//
+// Thread contract: all functions are safe to call from many threads at once, except
+// set_isa, which must not run while other threads are inside kernels.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "nanollama/tensor_type.h"
+
+namespace nanollama::kernels {
+
+// ---------------------------------------------------------------------------------------
+// Instruction-set paths
+
+enum class Isa : int { scalar = 0, avx2 = 1, avx512 = 2, avx512vnni = 3 };
+
+std::string_view isa_name(Isa isa) noexcept;
+std::optional<Isa> parse_isa(std::string_view name) noexcept;
+bool isa_supported(Isa isa) noexcept;  // the CPU and OS can run it, and it was compiled in
+std::vector<Isa> supported_isas();     // ascending, always starts with scalar
+Isa best_isa() noexcept;               // the fastest supported path
+Isa active_isa() noexcept;             // in use: NANOLLAMA_ISA if set, else best_isa()
+// Forces a path; throws Error(unsupported) if this CPU cannot run it.
+void set_isa(Isa isa);
+
+// ---------------------------------------------------------------------------------------
+// Weight formats
+
+// Types nanollama computes with as weights: F32, F16, BF16, Q8_0, Q6_K.
+bool supports_weight_type(TensorType type) noexcept;
+// The activation type a weight type's dot product consumes (Q8_0 -> Q8_0, Q6_K -> Q8_K,
+// float types -> F32).
+TensorType activation_type(TensorType weight_type) noexcept;
+
+// Row conversions. `n` must be a multiple of the type's block size.
+// dequantize_row: F32, F16, BF16, Q8_0, Q6_K, Q8_K. quantize_row: F32, F16, BF16, Q8_0,
+// Q6_K, Q8_K (reference quality, bit-exact with llama.cpp's reference quantizers).
+void dequantize_row(TensorType type, const void* src, float* dst, int64_t n);
+void quantize_row(TensorType type, const float* src, void* dst, int64_t n);
+
+// ---------------------------------------------------------------------------------------
+// Matrix products
+
+// A weight matrix: `rows` rows of `cols` elements; row r starts at data + r * row_stride.
+struct MatrixView {
+  TensorType type = TensorType::F32;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  const void* data = nullptr;
+  size_t row_stride = 0;  // bytes
+};
+
+// Activation rows converted once into the type a weight type pairs with, so that several
+// products (Q, K and V; gate and up) share one conversion. Reuses its buffer: no
+// allocation once it has grown to the largest size needed.
+class Activations {
+ public:
+  // Converts n_rows rows of `cols` floats (row i at x + i * ld) for products with weights
+  // of type `weight_type`.
+  void prepare(TensorType weight_type, const float* x, int64_t n_rows, int64_t cols, int64_t ld,
+               int n_threads = 1);
+
+  TensorType type() const noexcept { return type_; }
+  int64_t rows() const noexcept { return rows_; }
+  int64_t cols() const noexcept { return cols_; }
+  const uint8_t* row(int64_t i) const noexcept { return data_ + i * row_bytes_; }
+  size_t row_bytes() const noexcept { return row_bytes_; }
+
+ private:
+  std::vector<uint8_t> storage_;
+  uint8_t* data_ = nullptr;  // storage_ aligned to 64 bytes
+  TensorType type_ = TensorType::F32;
+  int64_t rows_ = 0;
+  int64_t cols_ = 0;
+  size_t row_bytes_ = 0;
+};
+
+// One product of a set that shares an input: y[i * ldy + n] = dot(W row n, x row i).
+struct MatmulTarget {
+  MatrixView w;
+  float* y = nullptr;
+  int64_t ldy = 0;
+};
+
+// y = x · Wᵀ for every activation row (one row: a matrix-vector product). Work is split
+// over weight rows, so results are bitwise identical for any thread count.
+void matmul(const MatrixView& w, const Activations& x, float* y, int64_t ldy, int n_threads);
+// Several products over the same activations in one parallel region.
+void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_threads);
+// Rows [row_begin, row_end) of W only, on the calling thread (for callers with own threads).
+void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ldy,
+                 int64_t row_begin, int64_t row_end);
+
+// ---------------------------------------------------------------------------------------
+// Vector routines (float; dispatched like the rest)
+
+float dot_f32(const float* a, const float* b, int64_t n);
+float dot_f32_f16(const float* a, const uint16_t* b_f16, int64_t n);
+void axpy_f32(float a, const float* x, float* y, int64_t n);          // y += a * x
+void axpy_f16(float a, const uint16_t* x_f16, float* y, int64_t n);   // y += a * x
+void add(float* y, const float* x, int64_t n);                        // y += x
+void scale(float* y, float s, int64_t n);                             // y *= s
+// y = x / sqrt(mean(x²) + eps) ⊙ gain (gain may be null); y may alias x.
+void rms_norm(const float* x, const float* gain, float* y, int64_t n, float eps);
+// In place: x = exp(x - max) / sum; returns the sum before normalisation.
+float softmax(float* x, int64_t n);
+// out = act(gate) ⊙ up, act = SiLU (x·σ(x)) or Mish (x·tanh(softplus(x))).
+void silu_mul(const float* gate, const float* up, float* out, int64_t n);
+void mish_mul(const float* gate, const float* up, float* out, int64_t n);
+// Rotates adjacent pairs (x[2i], x[2i+1]) by the angle whose cosine and sine are
+// cos[i], sin[i], for i < n_pairs.
+void rope_pairs(float* x, const float* cos, const float* sin, int64_t n_pairs);
+void f32_to_f16(const float* x, uint16_t* y, int64_t n);
+void f16_to_f32(const uint16_t* x, float* y, int64_t n);
+
+// ---------------------------------------------------------------------------------------
+// Threads
+
+// Threads a caller gets when it asks for "all": the CPUs this process may run on.
+int default_threads() noexcept;
+
+// Runs fn(ctx, begin, end) over a static partition of [0, n) on up to n_threads threads and
+// waits for all. The partition depends only on n and n_threads.
+using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
+void parallel_for_raw(int n_threads, int64_t n, RangeFn fn, void* ctx);
+
+template <class Fn>
+void parallel_for(int n_threads, int64_t n, Fn&& fn) {
+  using F = std::remove_reference_t<Fn>;
+  parallel_for_raw(
+      n_threads, n, [](void* ctx, int64_t b, int64_t e) { (*static_cast<F*>(ctx))(b, e); },
+      const_cast<void*>(static_cast<const void*>(&fn)));
+}
+
+}  // namespace nanollama::kernels

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite.
+#   scripts/test.sh              release build in build/, every test
+#   scripts/test.sh --sanitize   AddressSanitizer + UBSan build in build-asan/
+# Tests that need ../shared/fixtures skip with a message when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+cmake_args=(-DCMAKE_BUILD_TYPE=Release)
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-asan
+  cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNANOLLAMA_SANITIZE=ON -DNANOLLAMA_BUILD_BENCH=OFF)
+  shift
+fi
+
+scripts/install-deps.sh
+jobs=$(nproc)
+cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "$@"

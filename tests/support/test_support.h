@@ -1,0 +1,48 @@
+// Helpers shared by the test programs.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nanollama::testing {
+
+// ../shared/fixtures beside the project (or $NANOLLAMA_FIXTURES), if it exists.
+std::optional<std::filesystem::path> fixtures_dir();
+
+// Skips the current test, with a message, when the shared fixtures are absent.
+#define NANOLLAMA_REQUIRE_FIXTURES()                                                      \
+  do {                                                                                   \
+    if (!::nanollama::testing::fixtures_dir()) {                                          \
+      GTEST_SKIP() << "shared fixtures not found (expected ../shared/fixtures beside the " \
+                      "project, or set NANOLLAMA_FIXTURES); skipping";                    \
+    }                                                                                    \
+  } while (0)
+
+// Path of a fixture file (requires fixtures_dir()).
+std::filesystem::path fixture(const std::string& relative);
+
+std::vector<uint8_t> read_bytes(const std::filesystem::path& path);
+std::string read_text(const std::filesystem::path& path);
+std::vector<float> read_f32(const std::filesystem::path& path);
+void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
+
+// A fresh directory removed (with its contents) when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace nanollama::testing

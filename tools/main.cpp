@@ -1,0 +1,57 @@
+// `nanollama`: the command-line driver. It is an example of an application built on the
+// public API; every subcommand lives in its own file.
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <span>
+
+#include "cli.h"
+#include "commands.h"
+#include "nanollama/error.h"
+
+namespace {
+
+using nanollama::cli::Command;
+
+constexpr Command kCommands[] = {
+    {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
+};
+
+void print_overview(std::ostream& out) {
+  out << "usage: nanollama COMMAND [options]\n\n"
+         "nanollama runs NanoLLaMA / DanTagGen GGUF models on the CPU.\n\ncommands:\n";
+  for (const auto& c : kCommands) {
+    out << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
+  }
+  out << "\nRun `nanollama COMMAND --help` for a command's options.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_overview(std::cerr);
+    return 2;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_overview(std::cout);
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const nanollama::cli::UsageError& e) {
+      std::cerr << "nanollama " << name << ": " << e.what() << "\n"
+                << "Run `nanollama " << name << " --help` for usage.\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "nanollama " << name << ": error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "nanollama: unknown command '" << name << "'\n\n";
+  print_overview(std::cerr);
+  return 2;
+}
