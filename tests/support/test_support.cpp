@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -70,6 +72,38 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+}  // namespace
+
+DriverResult run_driver(const std::vector<std::string>& args, const std::string& stdin_text) {
+  TempDir dir;
+  const auto in = dir.file("stdin"), out = dir.file("stdout"), err = dir.file("stderr");
+  write_bytes(in, std::vector<uint8_t>(stdin_text.begin(), stdin_text.end()));
+  std::string command = shell_quote(NANOLLAMA_DRIVER);
+  for (const auto& a : args) command += " " + shell_quote(a);
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `" <" + std::string`.
+  command.append(" <").append(shell_quote(in.string()));
+  command.append(" >").append(shell_quote(out.string()));
+  command.append(" 2>").append(shell_quote(err.string()));
+  const int status = std::system(command.c_str());
+  DriverResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_text(out);
+  r.err = read_text(err);
+  return r;
 }
 
 }  // namespace nanollama::testing

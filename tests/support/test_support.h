@@ -45,4 +45,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Runs the `nanollama` driver built alongside the tests and captures what it printed.
+struct DriverResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+DriverResult run_driver(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
 }  // namespace nanollama::testing
