@@ -93,8 +93,8 @@ DriverResult run_driver(const std::vector<std::string>& args, const std::string&
   const auto in = dir.file("stdin"), out = dir.file("stdout"), err = dir.file("stderr");
   write_bytes(in, std::vector<uint8_t>(stdin_text.begin(), stdin_text.end()));
   std::string command = shell_quote(NANOLLAMA_DRIVER);
-  for (const auto& a : args) command += " " + shell_quote(a);
-  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `" <" + std::string`.
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on `" " + std::string`.
+  for (const auto& a : args) command.append(" ").append(shell_quote(a));
   command.append(" <").append(shell_quote(in.string()));
   command.append(" >").append(shell_quote(out.string()));
   command.append(" 2>").append(shell_quote(err.string()));
