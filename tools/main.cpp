@@ -3,7 +3,6 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
-#include <span>
 
 #include "cli.h"
 #include "commands.h"
@@ -15,6 +14,7 @@ using nanollama::cli::Command;
 
 constexpr Command kCommands[] = {
     {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
+    {"logits", "write every position's logits for a list of token ids", nanollama::cli::cmd_logits},
 };
 
 void print_overview(std::ostream& out) {

@@ -1,0 +1,97 @@
+// A loaded LLaMA-architecture model: hyperparameters and weights, immutable after loading.
+//
+// Thread contract: a Model never changes after load() returns, so one
+// std::shared_ptr<const Model> may be used by any number of Sessions on any number of
+// threads at once. All mutable state (KV cache, scratch buffers, logits) lives in a Session.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nanollama/gguf.h"
+#include "nanollama/kernels.h"
+
+namespace nanollama {
+
+// The MLP's gate activation. llama.cpp computes SiLU for every llama GGUF, and DanTagGen's
+// published GGUFs are used that way; DanTagGen's original checkpoints were trained with Mish.
+enum class Activation { silu, mish };
+
+const char* activation_name(Activation a) noexcept;
+// "silu" or "mish"; throws Error(invalid_argument) otherwise.
+Activation parse_activation(std::string_view name);
+
+struct Hyperparameters {
+  std::string architecture;  // "llama"
+  std::string name;          // general.name, if any
+  int32_t n_vocab = 0;
+  int32_t n_embd = 0;
+  int32_t n_layer = 0;
+  int32_t n_head = 0;
+  int32_t n_head_kv = 0;
+  int32_t head_dim = 0;  // n_embd / n_head unless llama.attention.key_length says otherwise
+  int32_t n_ff = 0;
+  int32_t n_rot = 0;         // rotary dimensions per head (== head_dim for llama)
+  int32_t n_ctx_train = 0;   // llama.context_length
+  float rms_eps = 1e-5f;
+  float rope_freq_base = 10000.0f;
+  float rope_freq_scale = 1.0f;  // 1 / linear scaling factor
+  bool tied_output = false;      // output.weight absent: the embedding doubles as the LM head
+
+  int32_t q_dim() const noexcept { return n_head * head_dim; }
+  int32_t kv_dim() const noexcept { return n_head_kv * head_dim; }
+};
+
+struct ModelOptions {
+  // Ask the OS to start reading the weights in at load time (madvise WILLNEED), so the first
+  // tokens do not stall on page faults.
+  bool prefetch = true;
+};
+
+// The weights of one transformer block, as views into the mapped file.
+struct LayerWeights {
+  std::vector<float> attn_norm;  // [n_embd]
+  kernels::MatrixView wq, wk, wv, wo;
+  std::vector<float> ffn_norm;   // [n_embd]
+  kernels::MatrixView w_gate, w_up, w_down;
+};
+
+class Model {
+ public:
+  // Loads a GGUF file (general.architecture = "llama"). Throws Error naming the file and,
+  // for a tensor that does not fit, the tensor with its expected and actual shape and type.
+  static std::shared_ptr<const Model> load(const std::string& path, const ModelOptions& options = {});
+  static std::shared_ptr<const Model> from_gguf(std::shared_ptr<const gguf::GgufFile> file,
+                                                const ModelOptions& options = {});
+
+  const Hyperparameters& hparams() const noexcept { return hp_; }
+  const gguf::GgufFile& file() const noexcept { return *file_; }
+  std::shared_ptr<const gguf::GgufFile> file_ptr() const noexcept { return file_; }
+
+  const kernels::MatrixView& token_embedding() const noexcept { return token_embd_; }
+  const kernels::MatrixView& output() const noexcept { return output_; }
+  const std::vector<float>& output_norm() const noexcept { return output_norm_; }
+  const std::vector<LayerWeights>& layers() const noexcept { return layers_; }
+  // Per-frequency divisors of the RoPE angle (rope_freqs.weight), empty if absent.
+  const std::vector<float>& rope_freq_factors() const noexcept { return rope_freqs_; }
+
+  // Bytes of weights one decoded token reads (every matrix once, one embedding row):
+  // what a tokens-per-second figure is divided into to give GB/s.
+  uint64_t bytes_per_token() const noexcept;
+  uint64_t parameter_count() const noexcept;
+  // One line: "llama, 393.1 M params, 24 layers, dim 1024, ..., Q8_0 418 MB".
+  std::string describe() const;
+
+ private:
+  Model() = default;
+  std::shared_ptr<const gguf::GgufFile> file_;
+  Hyperparameters hp_;
+  kernels::MatrixView token_embd_, output_;
+  std::vector<float> output_norm_;
+  std::vector<LayerWeights> layers_;
+  std::vector<float> rope_freqs_;
+};
+
+}  // namespace nanollama

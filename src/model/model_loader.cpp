@@ -1,0 +1,215 @@
+// Model::load: binds every tensor by name, checks its shape and type against the
+// hyperparameters, and refuses anything it would otherwise compute wrongly.
+#include <sys/mman.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "model/hparams.h"
+#include "nanollama/model.h"
+
+namespace nanollama {
+namespace {
+
+std::string shape_text(const std::vector<uint64_t>& dims) {
+  std::string out = "[";
+  for (size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
+std::string supported_types_text() {
+  std::string out;
+  for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0, TensorType::Q6_K}) {
+    if (kernels::supports_weight_type(t)) out += (out.empty() ? "" : ", ") + std::string(tensor_type_name(t));
+  }
+  return out;
+}
+
+class Binder {
+ public:
+  explicit Binder(const gguf::GgufFile& file) : file_(file) {}
+
+  [[noreturn]] void fail(const gguf::TensorInfo& t, const std::string& what, ErrorCode code = ErrorCode::bad_format) const {
+    throw Error(code, file_.path() + ": tensor '" + t.name + "' " + what);
+  }
+
+  const gguf::TensorInfo& find(const std::string& name, const std::string& why) {
+    const auto* t = file_.find_tensor(name);
+    if (t == nullptr) throw Error(ErrorCode::bad_format, file_.path() + ": tensor '" + name + "' is missing (" + why + ")");
+    used_.insert(name);
+    return *t;
+  }
+
+  void check_shape(const gguf::TensorInfo& t, const std::vector<uint64_t>& expected, const std::string& meaning) const {
+    if (t.dims != expected) {
+      fail(t, "has shape " + shape_text(t.dims) + ", expected " + shape_text(expected) + " (" + meaning + ")");
+    }
+  }
+
+  // A weight matrix with `rows` rows of `cols` elements (GGUF dims [cols, rows]).
+  kernels::MatrixView matrix(const std::string& name, uint64_t cols, uint64_t rows, const std::string& meaning) {
+    const auto& t = find(name, meaning);
+    check_shape(t, {cols, rows}, meaning);
+    if (!kernels::supports_weight_type(t.type)) {
+      fail(t, "has type " + std::string(tensor_type_name(t.type)) + ", which nanollama cannot compute with (supported: " +
+                  supported_types_text() + ")",
+           ErrorCode::unsupported);
+    }
+    kernels::MatrixView m;
+    m.type = t.type;
+    m.rows = static_cast<int64_t>(rows);
+    m.cols = static_cast<int64_t>(cols);
+    m.data = t.data;
+    m.row_stride = static_cast<size_t>(*row_bytes(t.type, cols));
+    return m;
+  }
+
+  // A gain vector, converted to F32 once (it is tiny and read for every token).
+  std::vector<float> vector(const std::string& name, uint64_t n, const std::string& meaning) {
+    const auto& t = find(name, meaning);
+    check_shape(t, {n}, meaning);
+    if (t.type != TensorType::F32 && t.type != TensorType::F16 && t.type != TensorType::BF16) {
+      fail(t, "has type " + std::string(tensor_type_name(t.type)) + "; norm weights must be F32, F16 or BF16",
+           ErrorCode::unsupported);
+    }
+    std::vector<float> out(n);
+    kernels::dequantize_row(t.type, t.data, out.data(), static_cast<int64_t>(n));
+    for (float v : out) {
+      if (!std::isfinite(v)) fail(t, "holds a non-finite value");
+    }
+    return out;
+  }
+
+  // Every tensor must have been consumed: an unknown one (a bias, an extra projection) means
+  // a model variant whose forward pass nanollama would silently get wrong.
+  void check_all_used() const {
+    for (const auto& t : file_.tensors()) {
+      if (used_.count(t.name) == 0) {
+        fail(t, "is not part of the llama architecture nanollama runs (unsupported model variant)",
+             ErrorCode::unsupported);
+      }
+    }
+  }
+
+ private:
+  const gguf::GgufFile& file_;
+  std::set<std::string> used_;
+};
+
+void prefetch(const gguf::GgufFile& file) {
+  if (file.tensors().empty()) return;
+  // The whole data section, page-aligned; a hint only, so failure is harmless.
+  const auto* first = file.tensors().front().data - file.tensors().front().offset;
+  const long page = 4096;
+  auto start = reinterpret_cast<uintptr_t>(first) & ~static_cast<uintptr_t>(page - 1);
+  const uint64_t length = file.file_size() - file.data_offset() + (reinterpret_cast<uintptr_t>(first) - start);
+  madvise(reinterpret_cast<void*>(start), static_cast<size_t>(length), MADV_WILLNEED);
+}
+
+}  // namespace
+
+const char* activation_name(Activation a) noexcept { return a == Activation::mish ? "mish" : "silu"; }
+
+Activation parse_activation(std::string_view name) {
+  if (name == "silu") return Activation::silu;
+  if (name == "mish") return Activation::mish;
+  throw Error(ErrorCode::invalid_argument, "unknown MLP activation '" + std::string(name) + "' (use silu or mish)");
+}
+
+std::shared_ptr<const Model> Model::load(const std::string& path, const ModelOptions& options) {
+  return from_gguf(gguf::GgufFile::open(path), options);
+}
+
+std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFile> file, const ModelOptions& options) {
+  auto model = std::shared_ptr<Model>(new Model());
+  model->file_ = std::move(file);
+  const auto& f = *model->file_;
+  Hyperparameters hp = read_hyperparameters(f);
+  Binder bind(f);
+
+  // The embedding fixes the vocabulary size when the metadata does not.
+  const auto& embd = bind.find("token_embd.weight", "token embedding");
+  if (hp.n_vocab == 0) {
+    if (embd.dims.size() != 2 || embd.dims[1] > (1u << 22)) {
+      bind.fail(embd, "has shape " + shape_text(embd.dims) + ", expected [n_embd, n_vocab]");
+    }
+    hp.n_vocab = static_cast<int32_t>(embd.dims[1]);
+  }
+  const auto E = static_cast<uint64_t>(hp.n_embd), V = static_cast<uint64_t>(hp.n_vocab);
+  const auto Q = static_cast<uint64_t>(hp.q_dim()), KV = static_cast<uint64_t>(hp.kv_dim());
+  const auto F = static_cast<uint64_t>(hp.n_ff);
+  const std::string dims = "n_embd=" + std::to_string(E) + ", n_vocab=" + std::to_string(V);
+
+  model->token_embd_ = bind.matrix("token_embd.weight", E, V, "token embedding, " + dims);
+  hp.tied_output = f.find_tensor("output.weight") == nullptr;
+  model->output_ = hp.tied_output ? model->token_embd_ : bind.matrix("output.weight", E, V, "output matrix, " + dims);
+  model->output_norm_ = bind.vector("output_norm.weight", E, "final norm, n_embd=" + std::to_string(E));
+
+  model->layers_.resize(static_cast<size_t>(hp.n_layer));
+  for (int32_t l = 0; l < hp.n_layer; ++l) {
+    const std::string p = "blk." + std::to_string(l) + ".";
+    auto& L = model->layers_[static_cast<size_t>(l)];
+    const std::string heads = "n_embd=" + std::to_string(E) + ", n_head=" + std::to_string(hp.n_head) +
+                              ", n_head_kv=" + std::to_string(hp.n_head_kv) + ", head_dim=" + std::to_string(hp.head_dim);
+    L.attn_norm = bind.vector(p + "attn_norm.weight", E, "attention norm, n_embd=" + std::to_string(E));
+    L.wq = bind.matrix(p + "attn_q.weight", E, Q, "Q projection, " + heads);
+    L.wk = bind.matrix(p + "attn_k.weight", E, KV, "K projection, " + heads);
+    L.wv = bind.matrix(p + "attn_v.weight", E, KV, "V projection, " + heads);
+    L.wo = bind.matrix(p + "attn_output.weight", Q, E, "attention output, " + heads);
+    const std::string ffn = "n_embd=" + std::to_string(E) + ", n_ff=" + std::to_string(F);
+    L.ffn_norm = bind.vector(p + "ffn_norm.weight", E, "MLP norm, n_embd=" + std::to_string(E));
+    L.w_gate = bind.matrix(p + "ffn_gate.weight", E, F, "MLP gate, " + ffn);
+    L.w_up = bind.matrix(p + "ffn_up.weight", E, F, "MLP up, " + ffn);
+    L.w_down = bind.matrix(p + "ffn_down.weight", F, E, "MLP down, " + ffn);
+  }
+  if (f.find_tensor("rope_freqs.weight") != nullptr) {
+    model->rope_freqs_ = bind.vector("rope_freqs.weight", static_cast<uint64_t>(hp.n_rot / 2), "RoPE frequency factors");
+    for (float v : model->rope_freqs_) {
+      if (!(v > 0.0f)) throw Error(ErrorCode::bad_format, f.path() + ": tensor 'rope_freqs.weight' holds a factor <= 0");
+    }
+  }
+  bind.check_all_used();
+  model->hp_ = hp;
+  if (options.prefetch) prefetch(f);
+  return model;
+}
+
+uint64_t Model::bytes_per_token() const noexcept {
+  auto bytes = [](const kernels::MatrixView& m) { return static_cast<uint64_t>(m.rows) * m.row_stride; };
+  uint64_t total = token_embd_.row_stride + bytes(output_);
+  for (const auto& L : layers_) {
+    total += bytes(L.wq) + bytes(L.wk) + bytes(L.wv) + bytes(L.wo) + bytes(L.w_gate) + bytes(L.w_up) + bytes(L.w_down);
+  }
+  return total;
+}
+
+uint64_t Model::parameter_count() const noexcept {
+  uint64_t n = 0;
+  for (const auto& t : file_->tensors()) n += t.n_elements;
+  return n;
+}
+
+std::string Model::describe() const {
+  std::map<std::string, uint64_t> bytes_by_type;
+  uint64_t total = 0;
+  for (const auto& t : file_->tensors()) {
+    bytes_by_type[std::string(tensor_type_name(t.type))] += t.n_bytes;
+    total += t.n_bytes;
+  }
+  std::string main_type;
+  uint64_t most = 0;
+  for (const auto& [name, b] : bytes_by_type) {
+    if (b > most) most = b, main_type = name;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s, %.1f M params, %d layers, dim %d, ffn %d, heads %d/%d, vocab %d, ctx %d, %s %.0f MB%s",
+                hp_.architecture.c_str(), static_cast<double>(parameter_count()) / 1e6, hp_.n_layer, hp_.n_embd,
+                hp_.n_ff, hp_.n_head, hp_.n_head_kv, hp_.n_vocab, hp_.n_ctx_train, main_type.c_str(),
+                static_cast<double>(total) / 1e6, hp_.tied_output ? ", tied output" : "");
+  return buf;
+}
+
+}  // namespace nanollama
