@@ -14,6 +14,8 @@ using nanollama::cli::Command;
 
 constexpr Command kCommands[] = {
     {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
+    {"make-model", "write a random-weight LLaMA model (DanTagGen's shape with --preset dtg)",
+     nanollama::cli::cmd_make_model},
     {"logits", "write every position's logits for a list of token ids", nanollama::cli::cmd_logits},
 };
 

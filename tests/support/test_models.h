@@ -1,0 +1,18 @@
+// Small random models built for tests.
+#pragma once
+
+#include <memory>
+
+#include "nanollama/model.h"
+#include "nanollama/model_builder.h"
+
+namespace nanollama::testing {
+
+// A model small enough for fast tests that still has grouped-query attention and blocks
+// every weight type can hold (dim 256, FFN 512, 2 layers, 4 heads / 2 KV heads, vocab 1500).
+ModelSpec small_spec(TensorType type = TensorType::F32, uint64_t seed = 7);
+
+// Writes the model to a temporary file, maps it and removes the file (the mapping lives on).
+std::shared_ptr<const Model> make_test_model(const ModelSpec& spec);
+
+}  // namespace nanollama::testing
