@@ -12,5 +12,7 @@ struct Command {
 };
 
 int cmd_inspect(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
+int cmd_detokenize(int argc, char** argv);
 
 }  // namespace nanollama::cli

@@ -15,6 +15,8 @@ using nanollama::cli::Command;
 
 constexpr Command kCommands[] = {
     {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
+    {"tokenize", "print the token ids of a text", nanollama::cli::cmd_tokenize},
+    {"detokenize", "print the text of token ids", nanollama::cli::cmd_detokenize},
 };
 
 void print_overview(std::ostream& out) {
