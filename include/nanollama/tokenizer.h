@@ -57,7 +57,7 @@ class Tokenizer {
     // tokens are matched either way.
     bool parse_special = true;
   };
-  // Never fails on any byte string: invalid UTF-8 becomes byte tokens.
+  // Accepts any byte string: malformed UTF-8 becomes byte tokens, as in llama.cpp.
   std::vector<int32_t> encode(std::string_view text, EncodeOptions options) const;
   std::vector<int32_t> encode(std::string_view text) const { return encode(text, EncodeOptions{}); }
 

@@ -63,17 +63,6 @@ constexpr bool is_one_valid_char(std::string_view group) noexcept {
   return true;
 }
 
-// True if every byte of `text` belongs to a well-formed character.
-constexpr bool is_valid_utf8(std::string_view text) noexcept {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t n = well_formed_length(static_cast<uint8_t>(text[pos]));
-    if (n == 0 || n > text.size() - pos || !is_one_valid_char(text.substr(pos, n))) return false;
-    pos += n;
-  }
-  return true;
-}
-
 // How many bytes at the end of `text` are the start of a well-formed character that is not
 // complete yet (0..3). Streaming output holds exactly these back.
 constexpr size_t incomplete_tail_length(std::string_view text) noexcept {
