@@ -17,6 +17,8 @@ constexpr Command kCommands[] = {
     {"make-model", "write a random-weight LLaMA model (DanTagGen's shape with --preset dtg)",
      nanollama::cli::cmd_make_model},
     {"logits", "write every position's logits for a list of token ids", nanollama::cli::cmd_logits},
+    {"tokenize", "print the token ids of a text", nanollama::cli::cmd_tokenize},
+    {"detokenize", "print the text of token ids", nanollama::cli::cmd_detokenize},
 };
 
 void print_overview(std::ostream& out) {
