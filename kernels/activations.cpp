@@ -1,0 +1,53 @@
+// Activations::prepare: converts activation rows once into the type a weight type pairs with.
+#include <cstring>
+#include <string>
+
+#include "kernels/dispatch.h"
+#include "kernels/traits.h"
+#include "nanollama/error.h"
+
+namespace nanollama::kernels {
+
+void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows, int64_t cols, int64_t ld,
+                          int n_threads) {
+  const std::string where = "kernels::Activations::prepare(" + std::string(tensor_type_name(weight_type)) + ")";
+  if (!supports_weight_type(weight_type)) throw Error(ErrorCode::unsupported, where + ": not a supported weight type");
+  const TensorType act = activation_type(weight_type);
+  const TypeTraits& traits = *find_traits(act);
+  if (n_rows < 0 || cols < 0) throw Error(ErrorCode::invalid_argument, where + ": negative size");
+  if (cols % traits.block_size != 0) {
+    throw Error(ErrorCode::invalid_argument, where + ": row length " + std::to_string(cols) + " is not a multiple of " +
+                                                 std::string(tensor_type_name(act)) + "'s block size " +
+                                                 std::to_string(traits.block_size));
+  }
+  if (n_rows > 1 && ld < cols) throw Error(ErrorCode::invalid_argument, where + ": leading dimension below row length");
+  if (n_rows > 0 && cols > 0 && x == nullptr) throw Error(ErrorCode::invalid_argument, where + ": null input");
+
+  const size_t row_bytes = static_cast<size_t>(cols / traits.block_size) * traits.block_bytes;
+  const size_t need = row_bytes * static_cast<size_t>(n_rows) + 64;
+  if (storage_.size() < need) storage_.resize(need);  // grows only; reused afterwards
+  const auto base = reinterpret_cast<uintptr_t>(storage_.data());
+  data_ = storage_.data() + ((64 - base % 64) % 64);
+  type_ = act;
+  rows_ = n_rows;
+  cols_ = cols;
+  row_bytes_ = row_bytes;
+  if (n_rows == 0 || cols == 0) return;
+
+  struct Job {
+    const TypeTraits* traits;
+    const float* x;
+    int64_t ld, cols;
+    uint8_t* out;
+    size_t row_bytes;
+  } job{&traits, x, ld, cols, data_, row_bytes};
+  // Small conversions are not worth waking a thread for.
+  const int threads = n_rows * cols >= 16384 ? n_threads : 1;
+  parallel_for(threads, n_rows, [&job](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      job.traits->quantize_row(job.x + i * job.ld, job.out + static_cast<size_t>(i) * job.row_bytes, job.cols);
+    }
+  });
+}
+
+}  // namespace nanollama::kernels

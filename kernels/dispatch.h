@@ -1,0 +1,69 @@
+// The function table behind the public kernel API. One table per instruction-set path is
+// filled by that path's translation units; the active one is chosen once at start-up
+// (or by set_isa / NANOLLAMA_ISA). Internal to the kernel layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "nanollama/kernels.h"
+
+namespace nanollama::kernels {
+
+// One matrix product over a range of weight rows: for every weight row n in [n0, n1) and
+// every activation row i in [0, n_act): y[i * ldy + n] = dot(W row n, activation row i).
+// Each output must be computed the same way whatever the range, so that splitting the rows
+// over threads never changes a bit.
+struct MatmulArgs {
+  const uint8_t* w;    // weight row 0
+  size_t w_stride;     // bytes between weight rows
+  int64_t cols;        // elements per row (a multiple of the block size)
+  const uint8_t* x;    // activation row 0 (already in the paired activation type)
+  size_t x_stride;     // bytes between activation rows
+  int64_t n_act;       // activation rows
+  float* y;
+  int64_t ldy;
+};
+using MatmulKernel = void (*)(const MatmulArgs& args, int64_t n0, int64_t n1);
+
+// Activation quantizers on the hot path; SIMD versions must give the same bytes as the
+// scalar reference.
+using QuantizeKernel = void (*)(const float* x, void* dst, int64_t n);
+
+struct KernelTable {
+  Isa isa;
+  MatmulKernel matmul_f32;
+  MatmulKernel matmul_f16;
+  MatmulKernel matmul_bf16;
+  MatmulKernel matmul_q8_0;
+  MatmulKernel matmul_q6_k;
+  QuantizeKernel quantize_q8_0;
+  QuantizeKernel quantize_q8_k;
+
+  float (*dot_f32)(const float* a, const float* b, int64_t n);
+  float (*dot_f32_f16)(const float* a, const uint16_t* b, int64_t n);
+  void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
+  void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n);
+  void (*add)(float* y, const float* x, int64_t n);
+  void (*scale)(float* y, float s, int64_t n);
+  void (*rms_norm)(const float* x, const float* gain, float* y, int64_t n, float eps);
+  float (*softmax)(float* x, int64_t n);
+  void (*silu_mul)(const float* gate, const float* up, float* out, int64_t n);
+  void (*mish_mul)(const float* gate, const float* up, float* out, int64_t n);
+  void (*rope_pairs)(float* x, const float* cos, const float* sin, int64_t n_pairs);
+  void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
+  void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n);
+};
+
+// Tables of each path. The x86 ones exist only in x86 builds (NANOLLAMA_X86_KERNELS).
+const KernelTable& scalar_table() noexcept;
+#if defined(NANOLLAMA_X86_KERNELS)
+const KernelTable& avx2_table() noexcept;
+const KernelTable& avx512_table() noexcept;
+const KernelTable& avx512vnni_table() noexcept;
+#endif
+
+// The table of the active path.
+const KernelTable& active_table() noexcept;
+
+}  // namespace nanollama::kernels

@@ -1,0 +1,110 @@
+// The matrix-product driver: checks its arguments, then splits weight rows statically over
+// threads. Each output is computed by one thread in a way that does not depend on the split,
+// so the result is bitwise identical for any thread count.
+#include <omp.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "kernels/dispatch.h"
+#include "kernels/traits.h"
+#include "nanollama/error.h"
+
+namespace nanollama::kernels {
+namespace {
+
+// Thread slices start on multiples of this many rows, so tiles stay whole.
+constexpr int64_t kRowAlign = 16;
+// Below this many multiply-adds per thread, waking another thread costs more than it saves.
+constexpr int64_t kMinWorkPerThread = 1 << 16;
+
+[[noreturn]] void fail(ErrorCode code, const std::string& what) { throw Error(code, "kernels::matmul: " + what); }
+
+MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int64_t ldy) {
+  const std::string type(tensor_type_name(w.type));
+  if (!supports_weight_type(w.type)) fail(ErrorCode::unsupported, "weight type " + type + " is not supported");
+  if (x.type() != activation_type(w.type)) {
+    fail(ErrorCode::invalid_argument, "activations are " + std::string(tensor_type_name(x.type())) + ", weights of type " +
+                                          type + " need " + std::string(tensor_type_name(activation_type(w.type))));
+  }
+  if (w.rows < 0 || w.cols < 0) fail(ErrorCode::invalid_argument, "negative matrix size");
+  if (x.cols() != w.cols) {
+    fail(ErrorCode::invalid_argument, "activation rows have " + std::to_string(x.cols()) + " elements, weight rows " +
+                                          std::to_string(w.cols));
+  }
+  const auto bytes = row_bytes(w.type, static_cast<uint64_t>(w.cols));
+  if (!bytes) fail(ErrorCode::invalid_argument, "row length " + std::to_string(w.cols) + " is not whole " + type + " blocks");
+  if (w.row_stride < *bytes) fail(ErrorCode::invalid_argument, "row stride below the row size");
+  if (w.rows > 0 && w.data == nullptr) fail(ErrorCode::invalid_argument, "null weight data");
+  if (w.rows > 0 && x.rows() > 0 && y == nullptr) fail(ErrorCode::invalid_argument, "null output");
+  if (x.rows() > 1 && ldy < w.rows) fail(ErrorCode::invalid_argument, "output leading dimension below the row count");
+  return MatmulArgs{static_cast<const uint8_t*>(w.data), w.row_stride, w.cols, x.row(0), x.row_bytes(), x.rows(), y, ldy};
+}
+
+MatmulKernel kernel_for(const KernelTable& table, TensorType type) { return table.*(find_traits(type)->matmul); }
+
+struct Job {
+  MatmulArgs args;
+  MatmulKernel kernel;
+  int64_t rows;
+};
+
+// Thread `t` of `parts` takes an aligned slice of every product's rows.
+void run_slice(const std::vector<Job>& jobs, int t, int parts) {
+  for (const Job& job : jobs) {
+    const int64_t rows_total = job.rows;
+    const int64_t per = (rows_total + parts - 1) / parts;
+    const int64_t chunk = (per + kRowAlign - 1) / kRowAlign * kRowAlign;
+    const int64_t begin = std::min(rows_total, chunk * t);
+    const int64_t end = std::min(rows_total, begin + chunk);
+    if (begin < end) job.kernel(job.args, begin, end);
+  }
+}
+
+}  // namespace
+
+void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_threads) {
+  thread_local std::vector<Job> jobs;  // reused: no allocation per call once grown
+  jobs.clear();
+  const KernelTable& table = active_table();
+  int64_t work = 0;
+  for (const MatmulTarget& t : targets) {
+    Job job{checked_args(t.w, x, t.y, t.ldy), kernel_for(table, t.w.type), t.w.rows};
+    if (job.rows == 0 || x.rows() == 0) continue;
+    work += t.w.rows * t.w.cols * x.rows();
+    jobs.push_back(job);
+  }
+  if (jobs.empty()) return;
+  int parts = n_threads > 0 ? n_threads : default_threads();
+  parts = static_cast<int>(std::min<int64_t>(parts, std::max<int64_t>(1, work / kMinWorkPerThread)));
+  if (parts <= 1 || omp_in_parallel()) {
+    for (const Job& job : jobs) job.kernel(job.args, 0, job.rows);
+    return;
+  }
+  // Inside the region `jobs` would name each thread's own (empty) thread_local vector:
+  // hand the workers this thread's list explicitly.
+  const std::vector<Job>& shared_jobs = jobs;
+#pragma omp parallel num_threads(parts)
+  {
+    const int team = omp_get_num_threads();
+    for (int t = omp_get_thread_num(); t < parts; t += team) run_slice(shared_jobs, t, parts);
+  }
+}
+
+void matmul(const MatrixView& w, const Activations& x, float* y, int64_t ldy, int n_threads) {
+  const MatmulTarget target{w, y, ldy};
+  matmul(std::span<const MatmulTarget>(&target, 1), x, n_threads);
+}
+
+void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ldy, int64_t row_begin, int64_t row_end) {
+  const MatmulArgs args = checked_args(w, x, y, ldy);
+  if (row_begin < 0 || row_end > w.rows || row_begin > row_end) {
+    fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+                                          ") outside the " + std::to_string(w.rows) + " rows");
+  }
+  if (row_begin == row_end || x.rows() == 0) return;
+  kernel_for(active_table(), w.type)(args, row_begin, row_end);
+}
+
+}  // namespace nanollama::kernels

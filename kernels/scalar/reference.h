@@ -1,0 +1,53 @@
+// The scalar reference of every kernel: written for clarity, it is the oracle the SIMD paths
+// are tested against and the path used where no SIMD path exists.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/dispatch.h"
+
+namespace nanollama::kernels::ref {
+
+// Row conversions; n is a multiple of the type's block size (checked by the caller).
+void quantize_row_q8_0(const float* x, void* dst, int64_t n);
+void quantize_row_q6_k(const float* x, void* dst, int64_t n);
+void quantize_row_q8_k(const float* x, void* dst, int64_t n);
+void dequantize_row_q8_0(const void* src, float* y, int64_t n);
+void dequantize_row_q6_k(const void* src, float* y, int64_t n);
+void dequantize_row_q8_k(const void* src, float* y, int64_t n);
+void bf16_to_f32(const uint16_t* x, float* y, int64_t n);
+void f32_to_bf16(const float* x, uint16_t* y, int64_t n);
+
+// Dot product of one weight row with one activation row of its paired type.
+float dot_f32_row(const void* w, const void* x, int64_t n);   // F32 x F32
+float dot_f16_row(const void* w, const void* x, int64_t n);   // F16 x F32
+float dot_bf16_row(const void* w, const void* x, int64_t n);  // BF16 x F32
+float dot_q8_0_row(const void* w, const void* x, int64_t n);  // Q8_0 x Q8_0
+float dot_q6_k_row(const void* w, const void* x, int64_t n);  // Q6_K x Q8_K
+
+void matmul_f32(const MatmulArgs& a, int64_t n0, int64_t n1);
+void matmul_f16(const MatmulArgs& a, int64_t n0, int64_t n1);
+void matmul_bf16(const MatmulArgs& a, int64_t n0, int64_t n1);
+void matmul_q8_0(const MatmulArgs& a, int64_t n0, int64_t n1);
+void matmul_q6_k(const MatmulArgs& a, int64_t n0, int64_t n1);
+
+// Float vector routines (see kernels.h for their meaning).
+float dot_f32(const float* a, const float* b, int64_t n);
+float dot_f32_f16(const float* a, const uint16_t* b, int64_t n);
+void axpy_f32(float a, const float* x, float* y, int64_t n);
+void axpy_f16(float a, const uint16_t* x, float* y, int64_t n);
+void add(float* y, const float* x, int64_t n);
+void scale(float* y, float s, int64_t n);
+void rms_norm(const float* x, const float* gain, float* y, int64_t n, float eps);
+float softmax(float* x, int64_t n);
+void silu_mul(const float* gate, const float* up, float* out, int64_t n);
+void mish_mul(const float* gate, const float* up, float* out, int64_t n);
+void rope_pairs(float* x, const float* cos, const float* sin, int64_t n_pairs);
+void f32_to_f16(const float* x, uint16_t* y, int64_t n);
+void f16_to_f32(const uint16_t* x, float* y, int64_t n);
+
+// Scalar building blocks shared with the SIMD paths' tails and tests.
+float silu(float x);
+float mish(float x);
+
+}  // namespace nanollama::kernels::ref

@@ -1,0 +1,47 @@
+// Float kernels for the AVX2 + FMA + F16C path (compiled with -mavx2 -mfma -mf16c).
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/dispatch.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace nanollama::kernels {
+namespace {
+
+using Arch = xsimd::fma3<xsimd::avx2>;
+using F = xsimd::batch<float, Arch>;
+using D = xsimd::batch<double, Arch>;
+constexpr int64_t kLanes = 8;
+// 3 x 4 = 12 accumulators + 3 weight vectors + 1 activation vector = the 16 ymm registers.
+constexpr int kTileR = 3;
+constexpr int kTileC = 4;
+constexpr int kMatvecR = 4;
+
+F load_f16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+void store_f16(uint16_t* p, F v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+F load_bf16(const uint16_t* p) {
+  const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+void widen(F v, D& lo, D& hi) {
+  lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
+  hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+}
+F dup_pairs(const float* c) {
+  const __m256 four = _mm256_castps128_ps256(_mm_loadu_ps(c));
+  return _mm256_permutevar8x32_ps(four, _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3));
+}
+F swap_pairs(F v) { return _mm256_permute_ps(v, 0xB1); }
+
+#include "kernels/x86/float_kernels.inl"
+
+}  // namespace
+
+void fill_avx2_float(KernelTable& table) { fill_float_kernels(table); }
+
+}  // namespace nanollama::kernels

@@ -1,0 +1,97 @@
+// Integer kernels for the AVX2 path. Without VNNI the int8 dot is maddubs (unsigned x
+// signed bytes -> int16 pairs) then madd with ones (-> int32). maddubs needs one unsigned
+// operand, so it takes |w| and x with w's sign applied; |w| <= 128 and |x| <= 127 (our
+// activation quantizers never produce -128) keep the int16 pair sums below 2^15.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/blocks.h"
+#include "kernels/dispatch.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace nanollama::kernels {
+namespace {
+
+using IV = __m256i;
+using FV = __m256;
+
+FV f_zero() { return _mm256_setzero_ps(); }
+FV f_cvt(IV v) { return _mm256_cvtepi32_ps(v); }
+FV f_mul(FV a, FV b) { return _mm256_mul_ps(a, b); }
+FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
+FV f_set1(float v) { return _mm256_set1_ps(v); }
+IV i_zero() { return _mm256_setzero_si256(); }
+float f_hsum(FV v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// ---- Q8_0: one 32-byte block per step
+constexpr int kQ8Step = 1;
+constexpr int kQ8TileR = 2;
+constexpr int kQ8TileC = 4;
+constexpr int kQ8MatvecR = 4;
+IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
+IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
+FV q8_scale(const BlockQ8_0* b) { return _mm256_set1_ps(_cvtsh_ss(b->d)); }
+FV q8_scale_one(const BlockQ8_0* b) { return q8_scale(b); }
+struct Q8W {
+  IV abs_w;
+  IV w;
+};
+Q8W q8_prep_w(IV w) { return {_mm256_sign_epi8(w, w), w}; }
+IV q8_prep_x(IV x) { return x; }
+IV q8_pair(const Q8W& w, IV x) {
+  const IV pairs = _mm256_maddubs_epi16(w.abs_w, _mm256_sign_epi8(x, w.w));
+  return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+}
+
+// ---- Q6_K: eight chunks of 32 quants per super-block
+constexpr int kQ6Chunks = 8;
+constexpr int kQ6TileR = 2;
+constexpr int kQ6TileC = 4;
+constexpr int kQ6MatvecR = 2;
+struct Q6Row {
+  IV u[kQ6Chunks];   // quants + 32, as bytes 0..63
+  IV sc[kQ6Chunks];  // each int16 pair-sum lane's group scale
+  __m256i scales16;  // the 16 group scales as int16
+  float d;
+};
+void q6_decode(const BlockQ6_K& b, Q6Row& o) {
+  const IV m4 = _mm256_set1_epi8(0x0F);
+  const IV m30 = _mm256_set1_epi8(0x30);
+  for (int h = 0; h < 2; ++h) {
+    const IV ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.ql + 64 * h));
+    const IV ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.ql + 64 * h + 32));
+    const IV qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh + 32 * h));
+    o.u[4 * h + 0] = _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30));
+    o.u[4 * h + 1] = _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30));
+    o.u[4 * h + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30));
+    o.u[4 * h + 3] =
+        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+  }
+  for (int ch = 0; ch < kQ6Chunks; ++ch) {
+    o.sc[ch] = _mm256_set_m128i(_mm_set1_epi16(b.scales[2 * ch + 1]), _mm_set1_epi16(b.scales[2 * ch]));
+  }
+  o.scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
+  o.d = _cvtsh_ss(b.d);
+}
+IV q6_x(const BlockQ8_K& x, int ch) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qs + 32 * ch)); }
+IV q6_acc(IV acc, IV u, IV x, IV sc) {
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), sc));
+}
+FV q6_finish(IV isum, __m256i corr) { return _mm256_cvtepi32_ps(_mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5))); }
+
+#include "kernels/x86/quant_kernels.inl"
+
+}  // namespace
+
+void fill_avx2_quant(KernelTable& table) {
+  table.matmul_q8_0 = matmul_q8_0_simd;
+  table.matmul_q6_k = matmul_q6_k_simd;
+}
+
+}  // namespace nanollama::kernels

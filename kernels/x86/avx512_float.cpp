@@ -1,0 +1,55 @@
+// Float kernels for the AVX-512 path (F/BW/VL/DQ/CD + FMA + F16C). Zen 4 runs 512-bit
+// operations as two 256-bit halves, so the gain over AVX2 is the 32 registers (bigger
+// tiles) and fewer instructions, not wider FMA units.
+// GCC 12's AVX-512 intrinsics initialise their "undefined" upper halves from themselves,
+// which trips -Wuninitialized at every inlined use (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cmath>
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/dispatch.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace nanollama::kernels {
+namespace {
+
+using Arch = xsimd::avx512bw;
+using F = xsimd::batch<float, Arch>;
+using D = xsimd::batch<double, Arch>;
+constexpr int64_t kLanes = 16;
+// 4 x 6 = 24 accumulators + 4 weight vectors + 1 activation vector of the 32 zmm registers.
+constexpr int kTileR = 4;
+constexpr int kTileC = 6;
+constexpr int kMatvecR = 4;
+
+F load_f16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+void store_f16(uint16_t* p, F v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+F load_bf16(const uint16_t* p) {
+  const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+}
+void widen(F v, D& lo, D& hi) {
+  lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+  hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+F dup_pairs(const float* c) {
+  const __m512 eight = _mm512_castps256_ps512(_mm256_loadu_ps(c));
+  return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7), eight);
+}
+F swap_pairs(F v) { return _mm512_permute_ps(v, 0xB1); }
+
+#include "kernels/x86/float_kernels.inl"
+
+}  // namespace
+
+void fill_avx512_float(KernelTable& table) { fill_float_kernels(table); }
+
+}  // namespace nanollama::kernels

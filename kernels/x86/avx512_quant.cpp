@@ -1,0 +1,53 @@
+// Integer kernels for the AVX-512 (BW) path without VNNI. AVX-512 has no byte sign
+// instruction, so the sign of w is applied to x with a masked subtract; then maddubs on |w|
+// and madd with ones, as on AVX2 (same bounds: |w| <= 128, |x| <= 127).
+// GCC 12's AVX-512 intrinsics initialise their "undefined" upper halves from themselves,
+// which trips -Wuninitialized at every inlined use (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cstdint>
+
+#include "kernels/blocks.h"
+#include "kernels/dispatch.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace nanollama::kernels {
+namespace {
+
+#include "kernels/x86/avx512_quant_common.inl"
+
+constexpr int kQ8TileR = 4;
+constexpr int kQ8TileC = 3;
+constexpr int kQ8MatvecR = 4;
+constexpr int kQ6TileR = 2;
+constexpr int kQ6TileC = 4;
+constexpr int kQ6MatvecR = 2;
+
+struct Q8W {
+  IV abs_w;
+  __mmask64 negative;
+};
+Q8W q8_prep_w(IV w) { return {_mm512_abs_epi8(w), _mm512_movepi8_mask(w)}; }
+IV q8_prep_x(IV x) { return x; }
+IV q8_pair(const Q8W& w, IV x) {
+  const IV signed_x = _mm512_mask_sub_epi8(x, w.negative, _mm512_setzero_si512(), x);
+  return _mm512_madd_epi16(_mm512_maddubs_epi16(w.abs_w, signed_x), _mm512_set1_epi16(1));
+}
+IV q6_acc(IV acc, IV u, IV x, IV sc) {
+  return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, x), sc));
+}
+
+#include "kernels/x86/quant_kernels.inl"
+
+}  // namespace
+
+void fill_avx512_quant(KernelTable& table) {
+  table.matmul_q8_0 = matmul_q8_0_simd;
+  table.matmul_q6_k = matmul_q6_k_simd;
+}
+
+}  // namespace nanollama::kernels

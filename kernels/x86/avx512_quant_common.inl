@@ -1,0 +1,67 @@
+// The 512-bit pieces shared by avx512_quant.cpp and avx512vnni_quant.cpp (included INSIDE
+// their anonymous namespaces; see quant_kernels.inl for the list). Only the int8 dot
+// products (q8_prep_*, q8_pair, q6_acc) differ between the two paths.
+
+using IV = __m512i;
+using FV = __m512;
+
+FV f_zero() { return _mm512_setzero_ps(); }
+FV f_cvt(IV v) { return _mm512_cvtepi32_ps(v); }
+FV f_mul(FV a, FV b) { return _mm512_mul_ps(a, b); }
+FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
+FV f_set1(float v) { return _mm512_set1_ps(v); }
+IV i_zero() { return _mm512_setzero_si512(); }
+float f_hsum(FV v) {
+  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// ---- Q8_0: two blocks (64 quants) per step; their quants are 34 bytes apart.
+constexpr int kQ8Step = 2;
+__m256i q8_qs256(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
+IV q8_qs(const BlockQ8_0* b) { return _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b)), q8_qs256(b + 1), 1); }
+IV q8_qs_one(const BlockQ8_0* b) { return _mm512_zextsi256_si512(q8_qs256(b)); }
+FV q8_scale(const BlockQ8_0* b) {
+  return _mm512_insertf32x8(_mm512_set1_ps(_cvtsh_ss(b[0].d)), _mm256_set1_ps(_cvtsh_ss(b[1].d)), 1);
+}
+FV q8_scale_one(const BlockQ8_0* b) { return _mm512_zextps256_ps512(_mm256_set1_ps(_cvtsh_ss(b->d))); }
+
+// ---- Q6_K: four chunks of 64 quants per super-block. ql[64h .. 64h+63] holds the low
+// nibbles of quarters 0 and 1 (low nibble) and 2 and 3 (high nibble) of half h; pairing qh
+// with qh >> 2 in the two 256-bit halves lines the high bits up with them.
+constexpr int kQ6Chunks = 4;
+struct Q6Row {
+  IV u[kQ6Chunks];
+  IV sc[kQ6Chunks];
+  __m256i scales16;
+  float d;
+};
+alignas(64) constexpr int16_t kQ6ScaleIndex[kQ6Chunks][32] = {
+    {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+    {4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7},
+    {8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11},
+    {12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
+     14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15},
+};
+void q6_decode(const BlockQ6_K& b, Q6Row& o) {
+  const IV m4 = _mm512_set1_epi8(0x0F);
+  const IV m30 = _mm512_set1_epi8(0x30);
+  for (int h = 0; h < 2; ++h) {
+    const IV ql = _mm512_loadu_si512(b.ql + 64 * h);
+    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh + 32 * h));
+    const IV hz = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+    o.u[2 * h] = _mm512_or_si512(_mm512_and_si512(ql, m4), _mm512_and_si512(_mm512_slli_epi16(hz, 4), m30));
+    o.u[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m4), _mm512_and_si512(hz, m30));
+  }
+  o.scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
+  const IV s512 = _mm512_castsi256_si512(o.scales16);
+  for (int ch = 0; ch < kQ6Chunks; ++ch) o.sc[ch] = _mm512_permutexvar_epi16(_mm512_load_si512(kQ6ScaleIndex[ch]), s512);
+  o.d = _cvtsh_ss(b.d);
+}
+IV q6_x(const BlockQ8_K& x, int ch) { return _mm512_loadu_si512(x.qs + 64 * ch); }
+FV q6_finish(IV isum, __m256i corr) {
+  return _mm512_cvtepi32_ps(_mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(corr, 5))));
+}

@@ -1,0 +1,54 @@
+// Integer kernels for the AVX-512 VNNI path. vpdpbusd multiplies unsigned by signed bytes
+// and accumulates groups of four into int32 with no intermediate saturation. Activations
+// are made unsigned by adding 128 (x ^ 0x80); the extra 128·Σw this adds is removed by
+// starting each accumulator at -128·Σw, computed once per weight vector, so a pair costs
+// one vpdpbusd. Q6_K's 6-bit quants are already unsigned; their group scales are applied
+// in int16 with vpdpwssd.
+// GCC 12's AVX-512 intrinsics initialise their "undefined" upper halves from themselves,
+// which trips -Wuninitialized at every inlined use (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cstdint>
+
+#include "kernels/blocks.h"
+#include "kernels/dispatch.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace nanollama::kernels {
+namespace {
+
+#include "kernels/x86/avx512_quant_common.inl"
+
+constexpr int kQ8TileR = 4;
+constexpr int kQ8TileC = 3;
+constexpr int kQ8MatvecR = 4;
+constexpr int kQ6TileR = 2;
+constexpr int kQ6TileC = 4;
+constexpr int kQ6MatvecR = 2;
+
+struct Q8W {
+  IV w;
+  IV minus_128_sum;  // -128 · Σ w over each int32 lane's four bytes
+};
+Q8W q8_prep_w(IV w) {
+  const IV sum128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), w);
+  return {w, _mm512_sub_epi32(_mm512_setzero_si512(), sum128)};
+}
+IV q8_prep_x(IV x) { return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80))); }
+IV q8_pair(const Q8W& w, IV x_unsigned) { return _mm512_dpbusd_epi32(w.minus_128_sum, x_unsigned, w.w); }
+IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(u, x), sc); }
+
+#include "kernels/x86/quant_kernels.inl"
+
+}  // namespace
+
+void fill_avx512vnni_quant(KernelTable& table) {
+  table.matmul_q8_0 = matmul_q8_0_simd;
+  table.matmul_q6_k = matmul_q6_k_simd;
+}
+
+}  // namespace nanollama::kernels

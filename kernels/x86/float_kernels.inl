@@ -1,0 +1,335 @@
+// Float kernels written once over xsimd batches, compiled once per ISA.
+//
+// Included by avx2_float.cpp and avx512_float.cpp INSIDE an anonymous namespace, after they
+// define the ISA's pieces xsimd 8.1 lacks: F (float batch), D (double batch), kLanes,
+// load_f16 / store_f16 / load_bf16 (F16C and bit tricks), widen (float -> two doubles),
+// dup_pairs / swap_pairs (for RoPE), and the tile shapes kTileR x kTileC and kMatvecR.
+// Everything therefore has internal linkage: no copy compiled with one ISA's flags can be
+// picked by the linker for another.
+
+// ---- partial vectors: tails of any length (also n < kLanes) go through a zeroed buffer,
+// so the same vector code handles every element.
+
+F load_f32_n(const float* p, int64_t n) {
+  alignas(64) float buf[kLanes] = {};
+  for (int64_t i = 0; i < n; ++i) buf[i] = p[i];
+  return F::load_aligned(buf);
+}
+void store_f32_n(float* p, F v, int64_t n) {
+  alignas(64) float buf[kLanes];
+  v.store_aligned(buf);
+  for (int64_t i = 0; i < n; ++i) p[i] = buf[i];
+}
+F load_f16_n(const uint16_t* p, int64_t n) {
+  alignas(64) uint16_t buf[kLanes] = {};
+  for (int64_t i = 0; i < n; ++i) buf[i] = p[i];
+  return load_f16(buf);
+}
+void store_f16_n(uint16_t* p, F v, int64_t n) {
+  alignas(64) uint16_t buf[kLanes];
+  store_f16(buf, v);
+  for (int64_t i = 0; i < n; ++i) p[i] = buf[i];
+}
+F load_bf16_n(const uint16_t* p, int64_t n) {
+  alignas(64) uint16_t buf[kLanes] = {};
+  for (int64_t i = 0; i < n; ++i) buf[i] = p[i];
+  return load_bf16(buf);
+}
+
+// Applies op(k, count) over [0, n) in full vectors, then once for the tail.
+template <class Op>
+void for_each_vector(int64_t n, Op op) {
+  int64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) op(k, kLanes);
+  if (k < n) op(k, n - k);
+}
+
+// ---- dot products (four accumulators to cover the FMA latency)
+
+template <class LoadB>
+float dot_generic(const float* a, int64_t n, LoadB load_b) {
+  F acc0(0.0f), acc1(0.0f), acc2(0.0f), acc3(0.0f);
+  int64_t k = 0;
+  for (; k + 4 * kLanes <= n; k += 4 * kLanes) {
+    acc0 = xsimd::fma(F::load_unaligned(a + k), load_b(k, kLanes), acc0);
+    acc1 = xsimd::fma(F::load_unaligned(a + k + kLanes), load_b(k + kLanes, kLanes), acc1);
+    acc2 = xsimd::fma(F::load_unaligned(a + k + 2 * kLanes), load_b(k + 2 * kLanes, kLanes), acc2);
+    acc3 = xsimd::fma(F::load_unaligned(a + k + 3 * kLanes), load_b(k + 3 * kLanes, kLanes), acc3);
+  }
+  for (; k + kLanes <= n; k += kLanes) acc0 = xsimd::fma(F::load_unaligned(a + k), load_b(k, kLanes), acc0);
+  if (k < n) acc0 = xsimd::fma(load_f32_n(a + k, n - k), load_b(k, n - k), acc0);
+  return xsimd::hadd((acc0 + acc1) + (acc2 + acc3));
+}
+
+float simd_dot_f32(const float* a, const float* b, int64_t n) {
+  return dot_generic(a, n, [b](int64_t k, int64_t c) { return c == kLanes ? F::load_unaligned(b + k) : load_f32_n(b + k, c); });
+}
+
+float simd_dot_f32_f16(const float* a, const uint16_t* b, int64_t n) {
+  return dot_generic(a, n, [b](int64_t k, int64_t c) { return c == kLanes ? load_f16(b + k) : load_f16_n(b + k, c); });
+}
+
+// ---- element-wise routines
+
+void simd_axpy_f32(float a, const float* x, float* y, int64_t n) {
+  const F va(a);
+  for_each_vector(n, [&](int64_t k, int64_t c) {
+    if (c == kLanes) {
+      xsimd::fma(va, F::load_unaligned(x + k), F::load_unaligned(y + k)).store_unaligned(y + k);
+    } else {
+      store_f32_n(y + k, xsimd::fma(va, load_f32_n(x + k, c), load_f32_n(y + k, c)), c);
+    }
+  });
+}
+
+void simd_axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
+  const F va(a);
+  for_each_vector(n, [&](int64_t k, int64_t c) {
+    if (c == kLanes) {
+      xsimd::fma(va, load_f16(x + k), F::load_unaligned(y + k)).store_unaligned(y + k);
+    } else {
+      store_f32_n(y + k, xsimd::fma(va, load_f16_n(x + k, c), load_f32_n(y + k, c)), c);
+    }
+  });
+}
+
+// Applies f to one or two input vectors and stores the result, for full and partial vectors.
+template <class Fn>
+void map2(const float* a, const float* b, float* out, int64_t n, Fn f) {
+  for_each_vector(n, [&](int64_t k, int64_t c) {
+    if (c == kLanes) {
+      f(F::load_unaligned(a + k), F::load_unaligned(b + k)).store_unaligned(out + k);
+    } else {
+      store_f32_n(out + k, f(load_f32_n(a + k, c), load_f32_n(b + k, c)), c);
+    }
+  });
+}
+
+void simd_add(float* y, const float* x, int64_t n) {
+  map2(y, x, y, n, [](F a, F b) { return a + b; });
+}
+
+void simd_scale(float* y, float s, int64_t n) {
+  const F vs(s);
+  map2(y, y, y, n, [vs](F a, F) { return a * vs; });
+}
+
+void simd_rms_norm(const float* x, const float* gain, float* y, int64_t n, float eps) {
+  D acc_lo(0.0), acc_hi(0.0);
+  for_each_vector(n, [&](int64_t k, int64_t c) {
+    D lo, hi;
+    widen(c == kLanes ? F::load_unaligned(x + k) : load_f32_n(x + k, c), lo, hi);
+    acc_lo = xsimd::fma(lo, lo, acc_lo);
+    acc_hi = xsimd::fma(hi, hi, acc_hi);
+  });
+  const double sum = xsimd::hadd(acc_lo + acc_hi);
+  const float mean = static_cast<float>(sum / static_cast<double>(n));
+  const F inv(1.0f / std::sqrt(mean + eps));
+  if (gain != nullptr) {
+    map2(x, gain, y, n, [inv](F a, F g) { return a * inv * g; });
+  } else {
+    map2(x, x, y, n, [inv](F a, F) { return a * inv; });
+  }
+}
+
+float simd_softmax(float* x, int64_t n) {
+  F vmax(-INFINITY);
+  int64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) vmax = xsimd::max(vmax, F::load_unaligned(x + k));
+  alignas(64) float lanes[kLanes];
+  vmax.store_aligned(lanes);
+  float max = -INFINITY;
+  for (int64_t i = 0; i < kLanes; ++i) max = max > lanes[i] ? max : lanes[i];
+  for (int64_t i = k; i < n; ++i) max = max > x[i] ? max : x[i];
+  if (std::isinf(max) && max < 0.0f) {  // every entry masked out: no distribution to form
+    for (int64_t i = 0; i < n; ++i) x[i] = 0.0f;
+    return 0.0f;
+  }
+  const F vm(max);
+  D sum_lo(0.0), sum_hi(0.0);
+  double tail = 0.0;
+  for_each_vector(n, [&](int64_t j, int64_t c) {
+    if (c == kLanes) {
+      const F e = xsimd::exp(F::load_unaligned(x + j) - vm);
+      e.store_unaligned(x + j);
+      D lo, hi;
+      widen(e, lo, hi);
+      sum_lo += lo;
+      sum_hi += hi;
+    } else {
+      store_f32_n(x + j, xsimd::exp(load_f32_n(x + j, c) - vm), c);
+      for (int64_t i = 0; i < c; ++i) tail += static_cast<double>(x[j + i]);
+    }
+  });
+  const double sum = xsimd::hadd(sum_lo + sum_hi) + tail;
+  const F inv(static_cast<float>(1.0 / sum));
+  map2(x, x, x, n, [inv](F a, F) { return a * inv; });
+  return static_cast<float>(sum);
+}
+
+F silu_vec(F g) { return g / (F(1.0f) + xsimd::exp(-g)); }
+
+// Mish(x) = x·tanh(softplus(x)) rewritten with e = exp(-|x|), which never overflows:
+// x >= 0: tanh(softplus(x)) = (1 + 2e) / (1 + 2e + 2e²); x < 0: e(e + 2) / (e(e + 2) + 2).
+F mish_vec(F g) {
+  const F e = xsimd::exp(-xsimd::abs(g));
+  const F num_pos = xsimd::fma(F(2.0f), e, F(1.0f));
+  const F den_pos = xsimd::fma(F(2.0f) * e, e, num_pos);
+  const F num_neg = e * (e + F(2.0f));
+  const F den_neg = num_neg + F(2.0f);
+  const auto positive = g >= F(0.0f);
+  return g * (xsimd::select(positive, num_pos, num_neg) / xsimd::select(positive, den_pos, den_neg));
+}
+
+void simd_silu_mul(const float* gate, const float* up, float* out, int64_t n) {
+  map2(gate, up, out, n, [](F g, F u) { return silu_vec(g) * u; });
+}
+
+void simd_mish_mul(const float* gate, const float* up, float* out, int64_t n) {
+  map2(gate, up, out, n, [](F g, F u) { return mish_vec(g) * u; });
+}
+
+void simd_rope_pairs(float* x, const float* cos, const float* sin, int64_t n_pairs) {
+  constexpr int64_t kPairs = kLanes / 2;
+  alignas(64) float sign_buf[kLanes];
+  for (int64_t i = 0; i < kLanes; ++i) sign_buf[i] = i % 2 == 0 ? -1.0f : 1.0f;
+  const F sign = F::load_aligned(sign_buf);
+  int64_t p = 0;
+  for (; p + kPairs <= n_pairs; p += kPairs) {
+    const F v = F::load_unaligned(x + 2 * p);
+    const F c = dup_pairs(cos + p);
+    const F s = dup_pairs(sin + p) * sign;  // (-s, s): y0 = a·c - b·s, y1 = b·c + a·s
+    xsimd::fma(v, c, swap_pairs(v) * s).store_unaligned(x + 2 * p);
+  }
+  for (; p < n_pairs; ++p) {
+    const float a = x[2 * p];
+    const float b = x[2 * p + 1];
+    x[2 * p] = a * cos[p] - b * sin[p];
+    x[2 * p + 1] = a * sin[p] + b * cos[p];
+  }
+}
+
+void simd_f32_to_f16(const float* x, uint16_t* y, int64_t n) {
+  for_each_vector(n, [&](int64_t k, int64_t c) {
+    if (c == kLanes) {
+      store_f16(y + k, F::load_unaligned(x + k));
+    } else {
+      store_f16_n(y + k, load_f32_n(x + k, c), c);
+    }
+  });
+}
+
+void simd_f16_to_f32(const uint16_t* x, float* y, int64_t n) {
+  for_each_vector(n, [&](int64_t k, int64_t c) {
+    if (c == kLanes) {
+      load_f16(x + k).store_unaligned(y + k);
+    } else {
+      store_f32_n(y + k, load_f16_n(x + k, c), c);
+    }
+  });
+}
+
+// ---- matrix products with float weights and f32 activations
+//
+// A tile of R weight rows x C activation rows keeps R·C accumulators in registers; every
+// output is the same sequence of FMAs over k followed by the same horizontal sum, whatever
+// the tile shape, so results never depend on how rows are split.
+
+struct WeightF32 {
+  static F load(const uint8_t* row, int64_t k) { return F::load_unaligned(reinterpret_cast<const float*>(row) + k); }
+  static F load_n(const uint8_t* row, int64_t k, int64_t c) {
+    return load_f32_n(reinterpret_cast<const float*>(row) + k, c);
+  }
+};
+struct WeightF16 {
+  static F load(const uint8_t* row, int64_t k) { return load_f16(reinterpret_cast<const uint16_t*>(row) + k); }
+  static F load_n(const uint8_t* row, int64_t k, int64_t c) {
+    return load_f16_n(reinterpret_cast<const uint16_t*>(row) + k, c);
+  }
+};
+struct WeightBF16 {
+  static F load(const uint8_t* row, int64_t k) { return load_bf16(reinterpret_cast<const uint16_t*>(row) + k); }
+  static F load_n(const uint8_t* row, int64_t k, int64_t c) {
+    return load_bf16_n(reinterpret_cast<const uint16_t*>(row) + k, c);
+  }
+};
+
+template <class W, int R, int C>
+void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
+  const uint8_t* w[R];
+  const float* x[C];
+  for (int r = 0; r < R; ++r) w[r] = a.w + static_cast<size_t>(n + r) * a.w_stride;
+  for (int c = 0; c < C; ++c) x[c] = reinterpret_cast<const float*>(a.x + static_cast<size_t>(i + c) * a.x_stride);
+  F acc[R][C];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) acc[r][c] = F(0.0f);
+  const int64_t K = a.cols;
+  int64_t k = 0;
+  for (; k + kLanes <= K; k += kLanes) {
+    F wv[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) wv[r] = W::load(w[r], k);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const F xv = F::load_unaligned(x[c] + k);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[r][c] = xsimd::fma(wv[r], xv, acc[r][c]);
+    }
+  }
+  if (k < K) {
+    for (int r = 0; r < R; ++r) {
+      const F wv = W::load_n(w[r], k, K - k);
+      for (int c = 0; c < C; ++c) acc[r][c] = xsimd::fma(wv, load_f32_n(x[c] + k, K - k), acc[r][c]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = xsimd::hadd(acc[r][c]);
+}
+
+// Weight rows [n0, n1) against all activation rows, tile by tile. Rows are taken in blocks
+// of kRowBlock so a block's weights stay in L2 while every activation tile passes over them.
+template <class W>
+void float_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  if (a.n_act == 1) {
+    int64_t n = n0;
+    for (; n + kMatvecR <= n1; n += kMatvecR) float_tile<W, kMatvecR, 1>(a, n, 0);
+    for (; n < n1; ++n) float_tile<W, 1, 1>(a, n, 0);
+    return;
+  }
+  constexpr int64_t kRowBlock = 12 * kTileR;
+  for (int64_t nb = n0; nb < n1; nb += kRowBlock) {
+    const int64_t ne = nb + kRowBlock < n1 ? nb + kRowBlock : n1;
+    int64_t i = 0;
+    for (; i + kTileC <= a.n_act; i += kTileC) {
+      int64_t n = nb;
+      for (; n + kTileR <= ne; n += kTileR) float_tile<W, kTileR, kTileC>(a, n, i);
+      for (; n < ne; ++n) float_tile<W, 1, kTileC>(a, n, i);
+    }
+    for (; i < a.n_act; ++i) {
+      int64_t n = nb;
+      for (; n + kTileR <= ne; n += kTileR) float_tile<W, kTileR, 1>(a, n, i);
+      for (; n < ne; ++n) float_tile<W, 1, 1>(a, n, i);
+    }
+  }
+}
+
+void fill_float_kernels(KernelTable& t) {
+  t.matmul_f32 = float_matmul<WeightF32>;
+  t.matmul_f16 = float_matmul<WeightF16>;
+  t.matmul_bf16 = float_matmul<WeightBF16>;
+  t.dot_f32 = simd_dot_f32;
+  t.dot_f32_f16 = simd_dot_f32_f16;
+  t.axpy_f32 = simd_axpy_f32;
+  t.axpy_f16 = simd_axpy_f16;
+  t.add = simd_add;
+  t.scale = simd_scale;
+  t.rms_norm = simd_rms_norm;
+  t.softmax = simd_softmax;
+  t.silu_mul = simd_silu_mul;
+  t.mish_mul = simd_mish_mul;
+  t.rope_pairs = simd_rope_pairs;
+  t.f32_to_f16 = simd_f32_to_f16;
+  t.f16_to_f32 = simd_f16_to_f32;
+}

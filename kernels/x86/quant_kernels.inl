@@ -1,0 +1,127 @@
+// Integer matrix-product kernels (Q8_0 x Q8_0 and Q6_K x Q8_K), written once, compiled per
+// ISA. Included INSIDE an anonymous namespace by avx2_quant.cpp, avx512_quant.cpp and
+// avx512vnni_quant.cpp, after they define the ISA's pieces:
+//   IV / FV                      integer and float vector types
+//   kQ8Step                      Q8_0 blocks per vector step (1 for 256-bit, 2 for 512-bit)
+//   q8_qs(b), q8_qs_one(b)       the int8 quants of kQ8Step blocks (or of one, rest zero)
+//   q8_scale(b), q8_scale_one(b) each int32 lane's block scale as a float vector
+//   Q8W, q8_prep_w, q8_prep_x, q8_pair   the int8 dot: q8_pair(prep_w(w), prep_x(x)) gives
+//                                int32 lanes whose sum per block is Σ w·x, exactly
+//   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
+//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, i_zero
+//   kQ8TileR/C, kQ8MatvecR, kQ6TileR/C, kQ6MatvecR   tile shapes
+//
+// Every output is the same sequence of operations whatever tile it falls in, so splitting
+// rows over threads never changes a bit.
+
+template <int R, int C>
+void q8_tile(const MatmulArgs& a, int64_t n, int64_t i) {
+  const BlockQ8_0* w[R];
+  const BlockQ8_0* x[C];
+  for (int r = 0; r < R; ++r) w[r] = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n + r) * a.w_stride);
+  for (int c = 0; c < C; ++c) x[c] = reinterpret_cast<const BlockQ8_0*>(a.x + static_cast<size_t>(i + c) * a.x_stride);
+  FV acc[R][C];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
+
+  auto step = [&](int64_t b, auto load_qs, auto load_scale) {
+    Q8W wq[R];
+    FV wd[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      wq[r] = q8_prep_w(load_qs(w[r] + b));
+      wd[r] = load_scale(w[r] + b);
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const IV xq = q8_prep_x(load_qs(x[c] + b));
+      const FV xd = load_scale(x[c] + b);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[r][c] = f_fma(f_cvt(q8_pair(wq[r], xq)), f_mul(wd[r], xd), acc[r][c]);
+    }
+  };
+  const int64_t nb = a.cols / kQ8_0Block;
+  int64_t b = 0;
+  for (; b + kQ8Step <= nb; b += kQ8Step) step(b, q8_qs, q8_scale);
+  if (b < nb) step(b, q8_qs_one, q8_scale_one);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
+}
+
+// Per super-block: decode each weight row's 6-bit quants to bytes 0..63 once, then for each
+// activation row: Σ_chunks (u6 · q8 summed in pairs, times the group scale) as int32 lanes,
+// minus 32 · Σ_groups scale · bsum for the offset of the quants, then one float FMA.
+template <int R, int C>
+void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
+  const BlockQ6_K* w[R];
+  const BlockQ8_K* x[C];
+  for (int r = 0; r < R; ++r) w[r] = reinterpret_cast<const BlockQ6_K*>(a.w + static_cast<size_t>(n + r) * a.w_stride);
+  for (int c = 0; c < C; ++c) x[c] = reinterpret_cast<const BlockQ8_K*>(a.x + static_cast<size_t>(i + c) * a.x_stride);
+  FV acc[R][C];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
+  const int64_t nb = a.cols / kSuperBlock;
+  for (int64_t b = 0; b < nb; ++b) {
+    Q6Row rows[R];
+    for (int r = 0; r < R; ++r) q6_decode(w[r][b], rows[r]);
+    for (int c = 0; c < C; ++c) {
+      const BlockQ8_K& xb = x[c][b];
+      const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
+      for (int r = 0; r < R; ++r) {
+        IV isum = i_zero();
+#pragma GCC unroll 8
+        for (int ch = 0; ch < kQ6Chunks; ++ch) isum = q6_acc(isum, rows[r].u[ch], q6_x(xb, ch), rows[r].sc[ch]);
+        const __m256i corr = _mm256_madd_epi16(rows[r].scales16, bsums);
+        acc[r][c] = f_fma(q6_finish(isum, corr), f_set1(rows[r].d * xb.d), acc[r][c]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
+}
+
+// Weight rows [n0, n1) against all activation rows. One activation row: tiles of kMatvecR
+// weight rows. Several: blocks of weight rows that stay in L2 while every activation tile
+// passes over them.
+template <int TR, int TC, int MR, template <int, int> class Tile>
+void tiled_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  if (a.n_act == 1) {
+    int64_t n = n0;
+    for (; n + MR <= n1; n += MR) Tile<MR, 1>::run(a, n, 0);
+    for (; n < n1; ++n) Tile<1, 1>::run(a, n, 0);
+    return;
+  }
+  constexpr int64_t kRowBlock = 16 * TR;
+  for (int64_t nb = n0; nb < n1; nb += kRowBlock) {
+    const int64_t ne = nb + kRowBlock < n1 ? nb + kRowBlock : n1;
+    int64_t i = 0;
+    for (; i + TC <= a.n_act; i += TC) {
+      int64_t n = nb;
+      for (; n + TR <= ne; n += TR) Tile<TR, TC>::run(a, n, i);
+      for (; n < ne; ++n) Tile<1, TC>::run(a, n, i);
+    }
+    for (; i < a.n_act; ++i) {
+      int64_t n = nb;
+      for (; n + TR <= ne; n += TR) Tile<TR, 1>::run(a, n, i);
+      for (; n < ne; ++n) Tile<1, 1>::run(a, n, i);
+    }
+  }
+}
+
+template <int R, int C>
+struct Q8Tile {
+  static void run(const MatmulArgs& a, int64_t n, int64_t i) { q8_tile<R, C>(a, n, i); }
+};
+template <int R, int C>
+struct Q6Tile {
+  static void run(const MatmulArgs& a, int64_t n, int64_t i) { q6_tile<R, C>(a, n, i); }
+};
+
+void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  tiled_matmul<kQ8TileR, kQ8TileC, kQ8MatvecR, Q8Tile>(a, n0, n1);
+}
+void matmul_q6_k_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  tiled_matmul<kQ6TileR, kQ6TileC, kQ6MatvecR, Q6Tile>(a, n0, n1);
+}
