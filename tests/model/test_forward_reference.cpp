@@ -19,12 +19,15 @@ std::vector<int32_t> some_tokens(int32_t n, int32_t n_vocab) {
 
 // Error budgets, as a fraction of the largest reference logit magnitude. Float weights: only
 // summation order differs (F32 kernels; F16 weights with F32 activations). Quantized weights
-// meet activations quantized to 8 bits (Q8_0 / Q8_K), whose rounding (up to 1/254 of each
-// block's largest value) reaches the logits through every layer.
+// meet activations quantized to 8 bits, rounded to a step of max|x|/127 per block: about
+// 0.45% of a Gaussian activation's spread for Q8_0's 32-value blocks, 0.65% for Q8_K's
+// 256-value blocks (a larger block has a larger maximum). Through two layers of products that
+// reaches the logits as 1-3% of their scale; the budgets sit just above what is measured
+// (Q8_0 ~1.5%, Q6_K ~2.3%) so a real mistake (a wrong scale, a lost block) fails.
 double budget(TensorType type) {
   switch (type) {
     case TensorType::Q8_0: return 2e-2;
-    case TensorType::Q6_K: return 2e-2;
+    case TensorType::Q6_K: return 3e-2;
     default: return 1e-4;
   }
 }
