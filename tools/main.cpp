@@ -16,6 +16,7 @@ constexpr Command kCommands[] = {
     {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
     {"make-model", "write a random-weight LLaMA model (DanTagGen's shape with --preset dtg)",
      nanollama::cli::cmd_make_model},
+    {"generate", "continue a text, streaming the tokens", nanollama::cli::cmd_generate},
     {"logits", "write every position's logits for a list of token ids", nanollama::cli::cmd_logits},
     {"tokenize", "print the token ids of a text", nanollama::cli::cmd_tokenize},
     {"detokenize", "print the text of token ids", nanollama::cli::cmd_detokenize},

@@ -1,10 +1,12 @@
 // The engine against llama.cpp's own outputs for the fixture models (../shared/fixtures/golden):
 // feed prompt_ids ++ greedy_ids the way llama.cpp did (the prompt in one batch, then one
 // token per decode) and compare every row of logits.
+#include <algorithm>
 #include <cstring>
 
 #include "nanollama/json.h"
 #include "nanollama/session.h"
+#include "nanollama/tokenizer.h"
 #include "support/test_support.h"
 
 namespace nanollama {
@@ -131,6 +133,51 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, Goldens,
                            for (char& ch : n) ch = (ch == '-' ? '_' : ch);
                            return n;
                          });
+
+}  // namespace
+}  // namespace nanollama
+
+namespace nanollama {
+namespace {
+
+// Greedy decoding of the real stories260K model, compared with the text of the original
+// reference program (run.c, all F32). Its "steps" count positions from BOS, and the token
+// sampled at the last step is printed too: the text holds steps + 1 tokens with BOS.
+std::string greedy_text(const std::string& prompt, int32_t steps) {
+  const int32_t total_positions = steps + 1;
+  auto model = Model::load(testing::fixture("models/stories260K.gguf").string());
+  auto tokenizer = Tokenizer::from_gguf(model->file());
+  SessionOptions o;
+  o.kv_type = KvType::f32;
+  o.n_threads = 1;  // a 260K-parameter model gains nothing from a second thread
+  Session s(model, o);
+  std::vector<int32_t> ids = tokenizer->encode(prompt);
+  auto logits = s.eval(ids);
+  while (static_cast<int32_t>(ids.size()) < total_positions) {
+    const auto best = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    if (best == tokenizer->bos_id()) break;  // run.c ends a story at BOS
+    ids.push_back(best);
+    logits = s.eval(std::span<const int32_t>(&ids.back(), 1));
+  }
+  return tokenizer->decode(std::span<const int32_t>(ids).subspan(1));  // without BOS
+}
+
+std::string without_trailing_newline(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+TEST(StoriesGreedy, FromBosReproducesTheReferenceProgram) {
+  NANOLLAMA_REQUIRE_FIXTURES();
+  const std::string want = without_trailing_newline(testing::read_text(testing::fixture("golden/stories260K.runc-greedy-n256.txt")));
+  EXPECT_EQ(without_trailing_newline(greedy_text("", 256)), want);
+}
+
+TEST(StoriesGreedy, FromOnceUponATimeReproducesTheReferenceProgram) {
+  NANOLLAMA_REQUIRE_FIXTURES();
+  const std::string want = without_trailing_newline(testing::read_text(testing::fixture("golden/stories260K.runc-once-n64.txt")));
+  EXPECT_EQ(without_trailing_newline(greedy_text("Once upon a time", 64)), want);
+}
 
 }  // namespace
 }  // namespace nanollama
