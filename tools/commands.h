@@ -15,6 +15,8 @@ int cmd_inspect(int argc, char** argv);
 int cmd_logits(int argc, char** argv);
 int cmd_make_model(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
+int cmd_tags(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
 int cmd_detokenize(int argc, char** argv);
 

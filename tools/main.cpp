@@ -13,10 +13,12 @@ namespace {
 using nanollama::cli::Command;
 
 constexpr Command kCommands[] = {
+    {"tags", "generate Danbooru tags with DanTagGen (the main job)", nanollama::cli::cmd_tags},
     {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
     {"make-model", "write a random-weight LLaMA model (DanTagGen's shape with --preset dtg)",
      nanollama::cli::cmd_make_model},
     {"generate", "continue a text, streaming the tokens", nanollama::cli::cmd_generate},
+    {"bench", "measure prompt and generation speed (tok/s, GB/s) on this machine", nanollama::cli::cmd_bench},
     {"logits", "write every position's logits for a list of token ids", nanollama::cli::cmd_logits},
     {"tokenize", "print the token ids of a text", nanollama::cli::cmd_tokenize},
     {"detokenize", "print the text of token ids", nanollama::cli::cmd_detokenize},

@@ -102,6 +102,9 @@ class Session {
   int32_t free_cells() const noexcept;
   int32_t n_threads() const noexcept;
   void set_threads(int32_t n);
+  // Switches the MLP activation; the cache was computed with the old one, so a change clears
+  // every sequence.
+  void set_activation(Activation activation);
   const SessionOptions& options() const noexcept;
   const Model& model() const noexcept;
   std::shared_ptr<const Model> model_ptr() const noexcept;

@@ -246,6 +246,12 @@ void Session::set_threads(int32_t n) {
   impl_->allocate_scratch();
 }
 
+void Session::set_activation(Activation activation) {
+  if (activation == impl_->options.activation) return;
+  clear_all();
+  impl_->options.activation = activation;
+}
+
 const SessionOptions& Session::options() const noexcept { return impl_->options; }
 const Model& Session::model() const noexcept { return *impl_->model; }
 std::shared_ptr<const Model> Session::model_ptr() const noexcept { return impl_->model; }

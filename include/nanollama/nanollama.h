@@ -1,0 +1,135 @@
+/* nanollama's C API: DanTagGen tag generation for C and for other languages' FFIs
+ * (Python ctypes, C#, Rust).
+ *
+ * Conventions
+ * - Every function returns an nl_status; NL_OK is 0. On failure, nl_last_error() returns a
+ *   message for the calling thread (valid until its next nanollama call). No C++ exception
+ *   ever crosses this boundary.
+ * - Objects are opaque handles, created by nl_*_create/load and released by nl_*_free
+ *   (free functions accept NULL). Results are allocated by the library and released with
+ *   nl_tag_result_free.
+ * - Strings are UTF-8 and NUL-terminated. A NULL string field in a request means "empty".
+ * - Threads: an nl_model may be shared by any number of threads; an nl_generator must be
+ *   used by one thread at a time (create one per thread); nl_generator_cancel may be called
+ *   from any thread.
+ */
+#ifndef NANOLLAMA_H
+#define NANOLLAMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum nl_status {
+  NL_OK = 0,
+  NL_ERR_INVALID_ARGUMENT = 1,
+  NL_ERR_IO = 2,
+  NL_ERR_BAD_FORMAT = 3,
+  NL_ERR_UNSUPPORTED = 4,
+  NL_ERR_CONTEXT_FULL = 5,
+  NL_ERR_CANCELLED = 6,
+  NL_ERR_OUT_OF_MEMORY = 7,
+  NL_ERR_INTERNAL = 8
+} nl_status;
+
+typedef struct nl_model nl_model;
+typedef struct nl_generator nl_generator;
+
+/* The message of the calling thread's last failure ("" if none). */
+const char* nl_last_error(void);
+const char* nl_status_name(nl_status status);
+/* "0.1.0" */
+const char* nl_version(void);
+
+/* ---- model ---------------------------------------------------------------------------- */
+
+nl_status nl_model_load(const char* path, nl_model** out);
+void nl_model_free(nl_model* model);
+
+/* ---- generator ------------------------------------------------------------------------ */
+
+typedef struct nl_generator_options {
+  int32_t n_threads;    /* 0: every CPU */
+  int32_t n_ctx;        /* 0: the model's context length */
+  int32_t kv_f32;       /* nonzero: F32 KV cache (default F16) */
+  int32_t max_variants; /* variants per request without rebuilding the cache (default 4) */
+  const char* artists_file;    /* optional category lists, one tag per line */
+  const char* characters_file;
+  const char* copyrights_file;
+  const char* meta_file;
+} nl_generator_options;
+
+void nl_generator_options_init(nl_generator_options* options);
+nl_status nl_generator_create(nl_model* model, const nl_generator_options* options, nl_generator** out);
+void nl_generator_free(nl_generator* generator);
+/* Makes a running nl_generate_tags return early (its result has cancelled = 1). */
+void nl_generator_cancel(nl_generator* generator);
+
+/* ---- requests and results ------------------------------------------------------------- */
+
+typedef enum nl_target { NL_TARGET_VERY_SHORT = 0, NL_TARGET_SHORT = 1, NL_TARGET_LONG = 2, NL_TARGET_VERY_LONG = 3 } nl_target;
+
+typedef struct nl_tag_request {
+  /* Comma-separated tags per field; NULL or "" for none. */
+  const char* rating;
+  const char* artist;
+  const char* characters;
+  const char* copyrights;
+  const char* quality;
+  const char* special;
+  const char* general;
+  const char* prompt;       /* a web UI prompt (weights, BREAK, <lora:...>) */
+  const char* ban;          /* comma-separated ban patterns */
+  const char* format;       /* output template; NULL for the default */
+  double aspect_ratio;      /* 0: from width/height, or 1.0 */
+  int32_t width, height;
+  nl_target target;         /* default NL_TARGET_LONG */
+  int32_t min_tags;         /* -1: the target's minimum */
+  int32_t quality_line;     /* -1 auto, 0 off, 1 on */
+  float temperature, top_p, min_p;
+  int32_t top_k;
+  uint64_t seed;
+  int32_t max_new_tokens, max_retries, variants;
+  int32_t mish;             /* nonzero: Mish MLP activation instead of SiLU */
+  int32_t no_format;        /* nonzero: original prompt + new tags */
+} nl_tag_request;
+
+/* Fills every field with the library's defaults (the same as the C++ TagRequest). */
+void nl_tag_request_init(nl_tag_request* request);
+
+typedef struct nl_tag_variant {
+  uint64_t seed;
+  const char* const* tags; /* the new tags, in order */
+  size_t n_tags;
+  const char* formatted;   /* the final prompt */
+  int32_t reached_target;
+  int32_t context_full;
+} nl_tag_variant;
+
+typedef struct nl_tag_result {
+  const nl_tag_variant* variants;
+  size_t n_variants;
+  int32_t cancelled;
+  int64_t prompt_tokens, reused_tokens, generated_tokens, rolled_back_tokens, rejected_tags;
+  int32_t passes;
+  double seconds;
+  const char* json; /* the whole result as JSON (the driver's --json format) */
+} nl_tag_result;
+
+/* Called for each new tag as it is accepted; return 0 to cancel, nonzero to go on. */
+typedef int (*nl_tag_callback)(void* user_data, int32_t variant, const char* tag);
+
+nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* request, nl_tag_callback on_tag,
+                           void* user_data, nl_tag_result** out);
+/* The same with a JSON request object (keys as in the driver's --batch lines). */
+nl_status nl_generate_tags_json(nl_generator* generator, const char* request_json, nl_tag_result** out);
+void nl_tag_result_free(nl_tag_result* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NANOLLAMA_H */

@@ -1,0 +1,151 @@
+// Danbooru tag generation with DanTagGen: the request, the result, and TagGenerator, which
+// runs DanTagGen's generation loop (KGen's semantics) with a few things the Python front ends
+// cannot do: bans and duplicates prevented while decoding, KV-cache reuse across retries and
+// requests, several variants in one batched decode, and a hard stop at the context's end.
+//
+// Thread contract: a TagGenerator owns a Session and is not thread-safe; give each thread its
+// own. Any number of them may share one Model and one Tokenizer. cancel() alone may be called
+// from another thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanollama/json.h"
+#include "nanollama/model.h"
+#include "nanollama/sampler.h"
+#include "nanollama/session.h"
+#include "nanollama/tag_prompt.h"
+#include "nanollama/tokenizer.h"
+
+namespace nanollama {
+
+// Sampling for tags. The defaults sit in the middle of the ranges DanTagGen's author
+// recommends (temperature 0.8-1.2, top-p 0.75-0.9, top-k 50-90), rather than the extension's
+// hotter 1.35 / 0.95 / 100. min-p is off: the transformers backend has none, and the 0.05
+// llama-cpp-python applies silently is why its two backends sample differently.
+struct TagSampling {
+  float temperature = 1.0f;
+  float top_p = 0.85f;
+  int32_t top_k = 70;
+  float min_p = 0.0f;
+  float repeat_penalty = 1.0f;  // off, as in KGen
+  // llama.cpp's order (truncation before temperature). KGen on transformers applies
+  // temperature first: {temperature, top_k, top_p}.
+  std::vector<SamplerStep> order = SamplerParams{}.order;
+};
+
+struct TagRequest {
+  // The prompt's fields, each a list of tags (empty lists become <|empty|>).
+  std::vector<std::string> rating, artist, characters, copyrights, quality, special, general;
+  // A web UI prompt ("masterpiece, 1girl, (long hair:1.2), BREAK, <lora:x:0.8>"), parsed and
+  // sorted into the fields above (after anything given there). Weights, BREAK and networks
+  // survive into the formatted output.
+  std::string prompt;
+
+  std::optional<double> aspect_ratio;  // width / height; when unset, width/height if both > 0, else 1.0
+  int32_t width = 0, height = 0;
+  tags::Target target = tags::Target::long_;
+  std::optional<int32_t> min_tags;     // overrides the target's minimum (8 / 16 / 32 / 48)
+  // Delta models take a first "quality:" line. Unset: on when the model's name says delta.
+  std::optional<bool> quality_line;
+
+  std::vector<std::string> ban;  // patterns, see tags::BanList
+  TagSampling sampling;
+  uint64_t seed = 0;
+  int32_t max_new_tokens = 512;  // per pass, as in the reference tools
+  int32_t max_retries = 20;
+  int32_t max_same_output = 15;
+  int32_t variants = 1;          // variant i uses seed + i; all share the prompt's KV cache
+  Activation activation = Activation::silu;
+
+  // Output: the template (tags::kDefaultTemplate when empty), or no formatting (the original
+  // prompt followed by ", " and the new tags).
+  std::string format_template;
+  bool no_format = false;
+};
+
+struct TagStats {
+  int64_t prompt_tokens = 0;       // prompt and re-fed tokens evaluated
+  int64_t reused_tokens = 0;       // prompt tokens found in the KV cache and not evaluated again
+  int64_t generated_tokens = 0;    // sampled tokens evaluated
+  int64_t rolled_back_tokens = 0;  // tokens of rejected tags taken back out of the cache
+  int64_t rejected_tags = 0;       // banned or duplicate tags prevented while decoding
+  int32_t passes = 0;              // generation passes (1 + retries)
+  double seconds = 0.0;
+};
+
+struct TagVariant {
+  uint64_t seed = 0;
+  std::vector<std::string> tags;  // the new tags, in order
+  tags::TagMap categories;        // input and new tags by category
+  std::string formatted;          // the final prompt for the image model
+  std::string dtg_prompt;         // the last prompt DanTagGen was given
+  bool reached_target = false;    // input + new tags reached the target's minimum
+  bool context_full = false;      // stopped because the context window was full
+  TagStats stats;
+};
+
+struct TagResult {
+  std::vector<TagVariant> variants;
+  bool cancelled = false;
+  TagStats total;
+};
+
+// Called once per new tag as soon as it is accepted; returning false cancels the request.
+using TagCallback = std::function<bool(int32_t variant, std::string_view tag)>;
+
+struct TagGeneratorOptions {
+  int32_t n_threads = 0;  // 0: every CPU
+  int32_t n_ctx = 0;      // 0: the model's context length
+  KvType kv_type = KvType::f16;
+  int32_t max_variants = 8;
+  tags::CategoryLists categories;  // artist / character / copyright / meta lists
+};
+
+class TagGenerator {
+ public:
+  // `tokenizer` may be null: it is then built from the model's file.
+  explicit TagGenerator(std::shared_ptr<const Model> model, std::shared_ptr<const Tokenizer> tokenizer = nullptr,
+                        TagGeneratorOptions options = {});
+  ~TagGenerator();
+  TagGenerator(TagGenerator&&) noexcept;
+  TagGenerator& operator=(TagGenerator&&) noexcept;
+
+  // Throws Error(invalid_argument) for a bad request (a ban that is not a valid expression,
+  // variants out of range, ...) and Error(context_full) if the prompt alone does not fit.
+  TagResult generate(const TagRequest& request, const TagCallback& on_tag = {});
+
+  // Stops a running generate() from another thread; it returns with cancelled = true.
+  void cancel() noexcept;
+  void set_threads(int32_t n);
+  const Model& model() const noexcept;
+  const Tokenizer& tokenizer() const noexcept;
+  const tags::CategoryLists& categories() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Request lines and results as JSON objects, for batch files and bindings. Keys are the
+// driver's long option names: "rating", "artist", "characters", "copyrights", "quality",
+// "special", "general" (strings of comma-separated tags, or arrays), "prompt",
+// "aspect-ratio", "size" ("WxH"), "target", "min-tags", "quality-line", "ban", "seed",
+// "temp", "top-p", "top-k", "min-p", "max-new-tokens", "max-retries", "variants",
+// "activation", "format", "no-format". Unknown keys and bad values are Error(invalid_argument)
+// naming the key.
+TagRequest tag_request_from_json(const json::Value& object, const TagRequest& defaults = {});
+json::Value tag_result_to_json(const TagResult& result);
+
+// Splits "a, b, c" into trimmed, non-empty tags.
+std::vector<std::string> split_tags(std::string_view comma_separated);
+
+}  // namespace nanollama

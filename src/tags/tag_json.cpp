@@ -1,0 +1,146 @@
+// Tag requests and results as JSON objects (batch files, bindings). Keys are the driver's
+// long option names.
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "nanollama/tags.h"
+
+namespace nanollama {
+namespace {
+
+[[noreturn]] void bad(const std::string& key, const std::string& what) {
+  throw Error(ErrorCode::invalid_argument, "\"" + key + "\": " + what);
+}
+
+std::vector<std::string> tag_list(const std::string& key, const json::Value& v) {
+  if (v.is_string()) return split_tags(v.as_string());
+  if (!v.is_array()) bad(key, "must be a string of comma-separated tags or an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v.as_array()) {
+    for (auto& t : split_tags(item.as_string(key))) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+double number(const std::string& key, const json::Value& v, double min, double max) {
+  const double d = v.as_double(key);
+  if (!std::isfinite(d) || d < min || d > max) {
+    bad(key, "must be a number from " + json::dump(json::Value(min)) + " to " + json::dump(json::Value(max)));
+  }
+  return d;
+}
+
+int32_t integer(const std::string& key, const json::Value& v, int64_t min, int64_t max) {
+  const int64_t i = v.as_int(key);
+  if (i < min || i > max) bad(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  return static_cast<int32_t>(i);
+}
+
+json::Value strings(const std::vector<std::string>& v) {
+  json::Array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return json::Value(std::move(a));
+}
+
+json::Value stats_json(const TagStats& s) {
+  json::Value o;
+  o.set("prompt_tokens", s.prompt_tokens);
+  o.set("reused_tokens", s.reused_tokens);
+  o.set("generated_tokens", s.generated_tokens);
+  o.set("rolled_back_tokens", s.rolled_back_tokens);
+  o.set("rejected_tags", s.rejected_tags);
+  o.set("passes", static_cast<int64_t>(s.passes));
+  o.set("seconds", s.seconds);
+  return o;
+}
+
+json::Value variant_json(const TagVariant& v) {
+  json::Value o;
+  o.set("tags", strings(v.tags));
+  o.set("formatted", v.formatted);
+  json::Value cats;
+  for (auto c : tags::kAllCategories) cats.set(std::string(tags::category_name(c)), strings(v.categories[c]));
+  o.set("categories", std::move(cats));
+  o.set("seed", v.seed);
+  o.set("reached_target", v.reached_target);
+  o.set("context_full", v.context_full);
+  o.set("dtg_prompt", v.dtg_prompt);
+  o.set("stats", stats_json(v.stats));
+  return o;
+}
+
+}  // namespace
+
+TagRequest tag_request_from_json(const json::Value& object, const TagRequest& defaults) {
+  TagRequest r = defaults;
+  using Setter = std::function<void(const std::string&, const json::Value&)>;
+  const std::map<std::string, Setter> setters = {
+      {"rating", [&](const std::string& k, const json::Value& v) { r.rating = tag_list(k, v); }},
+      {"artist", [&](const std::string& k, const json::Value& v) { r.artist = tag_list(k, v); }},
+      {"characters", [&](const std::string& k, const json::Value& v) { r.characters = tag_list(k, v); }},
+      {"copyrights", [&](const std::string& k, const json::Value& v) { r.copyrights = tag_list(k, v); }},
+      {"quality", [&](const std::string& k, const json::Value& v) { r.quality = tag_list(k, v); }},
+      {"special", [&](const std::string& k, const json::Value& v) { r.special = tag_list(k, v); }},
+      {"general", [&](const std::string& k, const json::Value& v) { r.general = tag_list(k, v); }},
+      {"ban", [&](const std::string& k, const json::Value& v) { r.ban = tag_list(k, v); }},
+      {"prompt", [&](const std::string& k, const json::Value& v) { r.prompt = v.as_string(k); }},
+      {"aspect-ratio", [&](const std::string& k, const json::Value& v) { r.aspect_ratio = number(k, v, 1e-3, 1e3); }},
+      {"size",
+       [&](const std::string& k, const json::Value& v) {
+         const std::string& s = v.as_string(k);
+         int w = 0, h = 0;
+         char x = 0, extra = 0;
+         if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w <= 0 || h <= 0) {
+           bad(k, "must look like \"832x1216\"");
+         }
+         r.width = w;
+         r.height = h;
+         r.aspect_ratio.reset();
+       }},
+      {"target",
+       [&](const std::string& k, const json::Value& v) {
+         auto t = tags::parse_target(v.as_string(k));
+         if (!t) bad(k, "must be very_short, short, long or very_long");
+         r.target = *t;
+       }},
+      {"min-tags", [&](const std::string& k, const json::Value& v) { r.min_tags = integer(k, v, 0, 100000); }},
+      {"quality-line", [&](const std::string& k, const json::Value& v) { r.quality_line = v.as_bool(k); }},
+      {"seed", [&](const std::string& k, const json::Value& v) { r.seed = v.as_uint(k); }},
+      {"temp", [&](const std::string& k, const json::Value& v) { r.sampling.temperature = static_cast<float>(number(k, v, 0, 100)); }},
+      {"top-p", [&](const std::string& k, const json::Value& v) { r.sampling.top_p = static_cast<float>(number(k, v, 0, 1)); }},
+      {"top-k", [&](const std::string& k, const json::Value& v) { r.sampling.top_k = integer(k, v, 0, 1 << 22); }},
+      {"min-p", [&](const std::string& k, const json::Value& v) { r.sampling.min_p = static_cast<float>(number(k, v, 0, 1)); }},
+      {"max-new-tokens", [&](const std::string& k, const json::Value& v) { r.max_new_tokens = integer(k, v, 1, 1 << 20); }},
+      {"max-retries", [&](const std::string& k, const json::Value& v) { r.max_retries = integer(k, v, 0, 1000); }},
+      {"variants", [&](const std::string& k, const json::Value& v) { r.variants = integer(k, v, 1, 64); }},
+      {"activation",
+       [&](const std::string& k, const json::Value& v) {
+         const std::string& a = v.as_string(k);
+         if (a != "silu" && a != "mish") bad(k, "must be silu or mish");
+         r.activation = parse_activation(a);
+       }},
+      {"format", [&](const std::string& k, const json::Value& v) { r.format_template = v.as_string(k); }},
+      {"no-format", [&](const std::string& k, const json::Value& v) { r.no_format = v.as_bool(k); }},
+  };
+  for (const auto& [key, value] : object.as_object("a request")) {
+    auto it = setters.find(key);
+    if (it == setters.end()) bad(key, "is not a request key");
+    it->second(key, value);
+  }
+  return r;
+}
+
+json::Value tag_result_to_json(const TagResult& result) {
+  json::Value o = result.variants.empty() ? json::Value() : variant_json(result.variants.front());
+  if (result.variants.size() > 1) {
+    json::Array all;
+    for (const auto& v : result.variants) all.push_back(variant_json(v));
+    o.set("variants", json::Value(std::move(all)));
+  }
+  o.set("cancelled", result.cancelled);
+  o.set("total", stats_json(result.total));
+  return o;
+}
+
+}  // namespace nanollama

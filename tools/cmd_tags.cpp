@@ -1,0 +1,214 @@
+// `nanollama tags`: DanTagGen tag generation, one request from options or many from a file
+// of JSON lines (the model is loaded once).
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "nanollama/tags.h"
+#include "session_options.h"
+
+namespace nanollama::cli {
+namespace {
+
+// Request options share their names with the keys of a JSON request line; they are
+// collected into one JSON object and read by the library's own request parser, so the
+// command line and batch files accept exactly the same things.
+struct RequestOption {
+  const char* name;
+  const char* value_name;
+  const char* help;
+  enum Kind { text, number, flag } kind;
+};
+
+constexpr RequestOption kRequestOptions[] = {
+    {"general", "TAGS", "general tags, comma-separated (special tags like 1girl are sorted out)", RequestOption::text},
+    {"prompt", "TEXT", "a web UI prompt: weights, \\( escapes, BREAK and <lora:...> kept in the output", RequestOption::text},
+    {"rating", "TAGS", "rating: safe, sensitive, nsfw, explicit, ...", RequestOption::text},
+    {"artist", "TAGS", "artist tags", RequestOption::text},
+    {"characters", "TAGS", "character tags", RequestOption::text},
+    {"copyrights", "TAGS", "copyright (series) tags", RequestOption::text},
+    {"quality", "TAGS", "quality tags (delta models take a quality line)", RequestOption::text},
+    {"special", "TAGS", "special tags (1girl, 2boys, ...)", RequestOption::text},
+    {"target", "LENGTH", "very_short, short, long or very_long (at least 8/16/32/48 tags)", RequestOption::text},
+    {"aspect-ratio", "F", "image width / height (default 1.0)", RequestOption::number},
+    {"size", "WxH", "image size, e.g. 832x1216 (sets the aspect ratio)", RequestOption::text},
+    {"ban", "PATTERNS", "banned tags, comma-separated: plain text, * wildcards, or regular expressions", RequestOption::text},
+    {"seed", "N", "seed; the same seed, request and model give the same tags", RequestOption::number},
+    {"temp", "T", "temperature (default 1.0)", RequestOption::number},
+    {"top-p", "P", "top-p (default 0.85)", RequestOption::number},
+    {"top-k", "K", "top-k (default 70)", RequestOption::number},
+    {"min-p", "P", "min-p (default 0: off)", RequestOption::number},
+    {"variants", "N", "generate N variants (seeds seed..seed+N-1) in one batched pass", RequestOption::number},
+    {"max-new-tokens", "N", "tokens per generation pass (default 512)", RequestOption::number},
+    {"max-retries", "N", "passes to reach the target's tag count (default 20)", RequestOption::number},
+    {"min-tags", "N", "override the target's minimum tag count", RequestOption::number},
+    {"format", "TEMPLATE", "output template with <|category|> placeholders", RequestOption::text},
+    {"no-format", nullptr, "print the original prompt + the new tags, unformatted", RequestOption::flag},
+};
+
+json::Value request_object(const ArgParser& args) {
+  json::Value obj = json::Object{};
+  for (const auto& o : kRequestOptions) {
+    if (!args.has(o.name)) continue;
+    switch (o.kind) {
+      case RequestOption::flag:
+        obj.set(o.name, true);
+        break;
+      case RequestOption::number: {
+        const std::string text = args.get(o.name);
+        json::Value v;
+        try {
+          v = json::parse(text);
+        } catch (const Error&) {
+        }
+        if (!v.is_number()) throw UsageError("--" + std::string(o.name) + " must be a number, got '" + text + "'");
+        obj.set(o.name, v);
+        break;
+      }
+      case RequestOption::text:
+        obj.set(o.name, args.get(o.name));
+        break;
+    }
+  }
+  if (auto q = args.get_opt("quality-line")) {
+    if (*q != "on" && *q != "off" && *q != "auto") throw UsageError("--quality-line must be on, off or auto");
+    if (*q != "auto") obj.set("quality-line", *q == "on");
+  }
+  return obj;
+}
+
+void print_summary(const TagResult& r, const TagRequest& req, const Model& model) {
+  const auto& s = r.total;
+  const double tps = s.seconds > 0 ? static_cast<double>(s.generated_tokens + s.prompt_tokens) / s.seconds : 0.0;
+  std::fprintf(stderr, "tags: %zu variant%s, ", r.variants.size(), r.variants.size() == 1 ? "" : "s");
+  for (size_t i = 0; i < r.variants.size(); ++i) {
+    const auto& v = r.variants[i];
+    std::fprintf(stderr, "%s%zu new%s%s", i ? " / " : "", v.tags.size(), v.reached_target ? "" : " (target not reached)",
+                 v.context_full ? " (context full)" : "");
+  }
+  std::fprintf(stderr,
+               " | target %s | %d passes, %lld prompt + %lld generated tokens (%lld reused, %lld rolled back, %lld tags "
+               "rejected) | %.2f s, %.1f tok/s%s\n",
+               std::string(tags::target_name(req.target)).c_str(), s.passes, static_cast<long long>(s.prompt_tokens),
+               static_cast<long long>(s.generated_tokens), static_cast<long long>(s.reused_tokens),
+               static_cast<long long>(s.rolled_back_tokens), static_cast<long long>(s.rejected_tags), s.seconds, tps,
+               r.cancelled ? " | cancelled" : "");
+  if (model.file().contains("nanollama.random_weights")) {
+    std::fprintf(stderr, "note: %s has random weights (made by nanollama make-model); its tags are not meaningful\n",
+                 model.file().path().c_str());
+  }
+}
+
+int run_batch(TagGenerator& generator, const std::string& source, const TagRequest& defaults) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (source != "-") {
+    file.open(source);
+    if (!file) throw Error(ErrorCode::io, source + ": cannot open");
+    in = &file;
+  }
+  std::string line;
+  int64_t line_no = 0, failed = 0;
+  while (std::getline(*in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are skipped
+    json::Value out;
+    try {
+      const TagRequest request = tag_request_from_json(json::parse(line), defaults);
+      out = tag_result_to_json(generator.generate(request));
+    } catch (const Error& e) {
+      ++failed;
+      out = json::Object{};
+      out.set("error", std::string(e.what()));
+    }
+    out.set("line", line_no);
+    std::cout << json::dump(out) << "\n" << std::flush;
+  }
+  if (failed) std::fprintf(stderr, "tags: %lld of %lld request lines failed\n", static_cast<long long>(failed), static_cast<long long>(line_no));
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int cmd_tags(int argc, char** argv) {
+  ArgParser args("tags", "-m MODEL [request options] [--json | --batch FILE]",
+                 "Extends a short list of Danbooru tags with DanTagGen and prints the finished prompt.\n"
+                 "Banned and duplicate tags are prevented while decoding; short outputs are retried\n"
+                 "until the target's tag count (as KGen does); the prompt's KV cache is reused.");
+  add_model_options(args);
+  for (const auto& o : kRequestOptions) {
+    if (o.kind == RequestOption::flag) {
+      args.flag(o.name, 0, o.help);
+    } else {
+      args.option(o.name, 0, o.value_name, o.help);
+    }
+  }
+  args.option("quality-line", 0, "on|off|auto", "write the delta models' quality line", "auto: if the model name says delta")
+      .option("batch", 0, "FILE", "read one JSON request per line (- for stdin); write one JSON result per line")
+      .option("artists-file", 0, "FILE", "artist names, one per line (for sorting tags into categories)")
+      .option("characters-file", 0, "FILE", "character names, one per line")
+      .option("copyrights-file", 0, "FILE", "copyright names, one per line")
+      .option("meta-file", 0, "FILE", "meta tags, one per line")
+      .flag("json", 0, "print the result as one JSON object")
+      .flag("stream", 0, "print each new tag on stderr as soon as it is accepted")
+      .epilog(
+          "examples:\n"
+          "  nanollama tags -m dtg.gguf --general \"1girl, solo, dragon girl\" --target short --seed 1\n"
+          "  nanollama tags -m dtg.gguf --prompt \"masterpiece, 1girl, (red eyes:1.2), <lora:x:0.8>\" --variants 4\n"
+          "  echo '{\"general\": \"1girl, solo\", \"target\": \"short\", \"seed\": 1, \"ban\": \"umbrella\"}' |\n"
+          "      nanollama tags -m dtg.gguf --batch -\n");
+  if (!args.parse(argc, argv, 1)) return 0;
+  args.expect_positionals(0, 0, "");
+
+  TagRequest request;
+  try {
+    request = tag_request_from_json(request_object(args));
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+  const SessionOptions session = session_options(args);
+  request.activation = session.activation;
+
+  TagGeneratorOptions options;
+  options.n_threads = session.n_threads;
+  options.n_ctx = session.n_ctx;
+  options.kv_type = session.kv_type;
+  options.max_variants = std::max(1, request.variants);
+  const std::pair<const char*, tags::Category> files[] = {{"artists-file", tags::Category::artist},
+                                                         {"characters-file", tags::Category::characters},
+                                                         {"copyrights-file", tags::Category::copyrights},
+                                                         {"meta-file", tags::Category::meta}};
+  for (const auto& [option, category] : files) {
+    if (auto path = args.get_opt(option)) options.categories.load(category, *path);
+  }
+  if (args.has("batch") && args.has("json")) throw UsageError("--batch always prints JSON; drop --json");
+
+  auto model = load_model(args);
+  TagGenerator generator(model, nullptr, std::move(options));
+  if (args.has("batch")) return run_batch(generator, args.get("batch"), request);
+
+  TagCallback stream;
+  if (args.has("stream")) {
+    stream = [&](int32_t variant, std::string_view tag) {
+      if (request.variants > 1) std::fprintf(stderr, "[%d] ", variant);
+      std::fprintf(stderr, "+ %.*s\n", static_cast<int>(tag.size()), tag.data());
+      return true;
+    };
+  }
+  const TagResult result = generator.generate(request, stream);
+  if (args.has("json")) {
+    std::cout << json::dump(tag_result_to_json(result)) << "\n";
+  } else {
+    for (size_t i = 0; i < result.variants.size(); ++i) {
+      if (result.variants.size() > 1) std::cout << (i ? "\n" : "") << "# variant " << i << " (seed " << result.variants[i].seed << ")\n";
+      std::cout << result.variants[i].formatted << "\n";
+    }
+  }
+  print_summary(result, request, *model);
+  return 0;
+}
+
+}  // namespace nanollama::cli
