@@ -1,7 +1,8 @@
 // The text side of tag generation, with no model involved: A1111 prompt parsing, tag
 // categories, DanTagGen's exact prompt, ban patterns, and output formatting.
 //
-// Everything here is a pure function of its inputs, safe to call from any thread.
+// Everything here but CategoryLists::load is a pure function of its inputs; const objects
+// may be shared between threads. Errors are nanollama::Error (error.h).
 #pragma once
 
 #include <array>
@@ -18,13 +19,19 @@ namespace nanollama::tags {
 // ---------------------------------------------------------------------------------------
 // A1111 prompt syntax
 
-// One comma-separated tag of a web UI prompt.
+// One tag of a web UI prompt: the text between two commas (or line breaks, or BREAKs).
 struct PromptTag {
-  std::string text;          // unescaped, trimmed: "hatsune miku (cosplay)" for "hatsune miku \(cosplay\)"
+  // Unescaped, trimmed, inner whitespace runs as one space: "hatsune miku (cosplay)" for
+  // "hatsune miku \(cosplay\)". Verbatim tags hold A1111 syntax instead (see below).
+  std::string text;
   double weight = 1.0;       // attention: (x) 1.1, [x] 1/1.1, (x:1.3) 1.3; nested weights multiply
   bool break_after = false;  // a BREAK keyword followed this tag
-  // Prompt editing / alternation ([a:b:0.5], [a:0.5], [a|b]) cannot be split into tags; such
-  // a piece is kept verbatim (text holds the source) and passes through to the output.
+  // Verbatim: the tag is not plain text at one weight. It holds prompt editing or
+  // alternation ([a:b:0.5], [a:0.5], [a::0.5], [a|b]; commas inside stay in it), or parts
+  // at different weights ("a (b) c"). Its text is then A1111 syntax meaning what the input
+  // meant ("[a:b:0.5]", "a (b:1.1) c"; "<word:" written as format_tag does), `weight`
+  // applies to the whole, and it passes to the output unchanged. It is no Danbooru tag:
+  // keep it out of the model's prompt and of categorization.
   bool verbatim = false;
 };
 
@@ -33,7 +40,12 @@ struct ParsedPrompt {
   std::vector<std::string> networks;  // extra networks, verbatim and in order: "<lora:name:0.8>"
 };
 
-// Never throws on odd input: unbalanced brackets close at the end, a stray backslash is kept.
+// Extra networks are cut out first; the rest follows A1111's attention rules ("\(" "\)" "\["
+// "\]" "\\" are literal characters, ":1.3)" closes the innermost open "(", a stray ")" or "]"
+// is text). Commas and line breaks separate tags; a BREAK word (not part of a longer word)
+// separates them too and sets break_after on the tag before it (a leading BREAK is dropped).
+// Empty tags are dropped. Never throws on odd input: unbalanced brackets close at the end
+// (A1111's rule), a stray backslash is kept, a malformed weight is text.
 ParsedPrompt parse_a1111_prompt(std::string_view prompt);
 
 // ---------------------------------------------------------------------------------------
@@ -45,24 +57,31 @@ inline constexpr std::array kAllCategories = {Category::rating,     Category::qu
                                               Category::meta,       Category::general};
 
 std::string_view category_name(Category c) noexcept;  // "rating", ..., "characters", "general"
+// The names above, and the aliases "artists", "character", "copyright".
 std::optional<Category> parse_category(std::string_view name) noexcept;
 
-// User-supplied lists (one tag per line files), matched with underscores as spaces.
+// User-supplied lists (one tag per line files). Tags are compared trimmed, with underscores
+// as spaces, ignoring ASCII case and whitespace runs; add() and load() store entries in that
+// form ("Hatsune_Miku" as "hatsune miku"). Only artist, characters, copyrights and meta take
+// user lists: add() and load() throw Error(invalid_argument) for the others.
 struct CategoryLists {
   std::unordered_set<std::string> artist, characters, copyrights, meta;
-  // Adds every non-empty line of `path`; throws Error(io) naming the file.
+  // Adds every non-empty line of `path` (a UTF-8 byte order mark and CRLF endings are fine);
+  // throws Error(io) naming the file if it cannot be read.
   void load(Category category, const std::string& path);
   void add(Category category, std::string_view tag);
 };
 
-// Built-in rating, quality and special lists (DANTAGGEN.md), then the user lists, else general.
+// Built-in rating, quality and special lists (DANTAGGEN.md), then the user lists in the
+// order artist, characters, copyrights, meta, else general. Compared as CategoryLists says.
 Category categorize(std::string_view tag, const CategoryLists& lists);
 
 // Trims and turns underscores into spaces (tags shorter than 4 characters, such as "^_^",
 // keep their underscores).
 std::string normalize_tag(std::string_view tag);
 
-// Tags grouped by category, each list in input order.
+// Tags grouped by category, each list in input order; empty tags skipped. General tags go
+// through normalize_tag, the others stay as written (trimmed): "score_9" keeps its underscore.
 struct TagMap {
   std::array<std::vector<std::string>, kAllCategories.size()> lists;
   std::vector<std::string>& operator[](Category c) { return lists[static_cast<size_t>(c)]; }
@@ -75,7 +94,7 @@ TagMap categorize_all(const std::vector<std::string>& tags, const CategoryLists&
 
 enum class Target { very_short, short_, long_, very_long };
 std::string_view target_name(Target t) noexcept;        // "very_short", "short", "long", "very_long"
-std::optional<Target> parse_target(std::string_view name) noexcept;
+std::optional<Target> parse_target(std::string_view name) noexcept;  // a name or a token
 std::string_view target_token(Target t) noexcept;        // "<|very_short|>" ... "<|very_long|>"
 // Fewest tags (input special + general + new) a target asks for: 8, 16, 32, 48.
 int32_t target_min_tags(Target t) noexcept;
@@ -87,26 +106,35 @@ struct DtgPromptFields {
   bool quality_line = false;  // delta models: a first line "quality: ..." (empty when none)
 };
 
-// The exact prompt DanTagGen was trained on (DANTAGGEN.md), ending in <|input_end|>.
+// The exact prompt DanTagGen was trained on (DANTAGGEN.md), ending in <|input_end|>. Tags
+// are written as given (categorize_all's output is ready). Throws Error(invalid_argument)
+// if the aspect ratio is not a positive finite number.
 std::string build_dtg_prompt(const DtgPromptFields& fields);
 
 // ---------------------------------------------------------------------------------------
 // Bans
 
-// A ban list. Each pattern is one of:
-//   - a regular expression, matched at the start of the tag (Python's re.match, as the
-//     reference tools do): written /.../ or re:..., or recognised by regex syntax such as
-//     ".*", "\", "|", a leading "^" or a trailing "$";
-//   - a wildcard, when it has "*": any characters, also matched at the start;
-//   - plain text otherwise: the tag itself, or the tag followed by more words
-//     ("umbrella" bans "umbrella stand", not "umbrellas").
-// Plain text and wildcards ignore case and treat underscores as spaces.
+// A ban list. Each pattern (trimmed; empty ones are skipped) is one of:
+//   - a regular expression, matched at the start of the tag as written (Python's re.match,
+//     as the reference tools do), case-sensitive unless it begins with "(?i)": written
+//     /.../ or re:..., or recognised by regex syntax: ".*", ".+", "\", "|", a leading "^" or
+//     a trailing "$". std::regex's ECMAScript grammar, not Python's: no lookbehind, no
+//     (?P<name>...), no inline flags but a leading (?i), \A \Z are the letters A Z, and
+//     \w \d \s \b are ASCII-only (docs/TAGS_TEXT.md lists the differences);
+//   - a wildcard, when it has "*": any characters, also matched at the start ("*text" bans
+//     every tag containing "text");
+//   - plain text otherwise, taken literally: the tag itself, or the tag followed by more
+//     words ("umbrella" bans "umbrella stand", not "umbrellas").
+// Plain text and wildcards compare as CategoryLists does (case, underscores, spaces).
+// Each pattern is compiled once; matches() may be called from several threads.
 class BanList {
  public:
   BanList() = default;
-  // Throws Error(invalid_argument) naming a pattern that is not a valid regular expression.
+  // Throws Error(invalid_argument) naming a pattern that is not a valid regular expression
+  // (or an empty one, which would ban everything).
   explicit BanList(const std::vector<std::string>& patterns);
-  // Splits a comma-separated list ("umbrella, official.*, *text").
+  // Splits a comma-separated list ("umbrella, official.*, *text"); commas inside (), []
+  // or {} stay in their pattern ("x{1,3}").
   static BanList parse(std::string_view comma_separated);
 
   bool matches(std::string_view tag) const;
@@ -116,7 +144,8 @@ class BanList {
  private:
   struct Pattern {
     std::string source;
-    std::regex regex;  // compiled form of every kind
+    std::regex regex;     // compiled form of every kind
+    bool on_key = false;  // matched against the tag's comparison form (plain text, wildcards)
   };
   std::vector<Pattern> patterns_;
 };
@@ -136,13 +165,21 @@ struct FormattedTag {
   bool verbatim = false;
 };
 
-// A1111 form of one tag: parentheses escaped ("\(" "\)") unless verbatim, "(tag:1.2)" when
-// weighted (weights printed with at most 4 decimals), then " BREAK" if break_after.
+// A1111 form of one tag: unless verbatim, ( ) [ ] and backslash escaped ("\(" "\)" "\["
+// "\]" "\\"), so A1111 reads back exactly the text; "(tag:1.2)" when weighted (at most 4
+// decimals, trailing zeros trimmed: 1.2100000000000002 is "1.21"; a weight that prints as
+// 1 is no weight); then " BREAK" if break_after. Text that reads "<word:" is written
+// "<word():" (A1111 reads "()" as nothing), since A1111 would take "<word:...>" for an extra
+// network and has no escape for "<".
 std::string format_tag(const FormattedTag& tag);
 
-// Fills `template_text`'s <|category|> placeholders with the tags of each category joined by
-// ", "; an empty category removes its placeholder and the comma after it; blank runs and
-// empty lines left behind are tidied. Networks are appended on a last line.
+// Fills `template_text`'s <|category|> placeholders (category names, or the aliases of
+// parse_category, any case) with the tags of each category through format_tag, joined by
+// ", "; an empty category, or an unknown placeholder, is removed with the comma right
+// after it. Then tidied: CRLF as LF, spaces at the start or end of a line removed, three or
+// more newlines made two, space runs made one, whitespace and commas trimmed off both ends.
+// Networks, if any, follow on a last line of their own, separated by single spaces
+// ("<lora:x:0.8> <hypernet:y:1>").
 std::string apply_template(std::string_view template_text,
                            const std::array<std::vector<FormattedTag>, kAllCategories.size()>& by_category,
                            const std::vector<std::string>& networks);
