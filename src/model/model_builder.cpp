@@ -184,7 +184,9 @@ void build_random_model(const ModelSpec& spec, gguf::GgufWriter& w) {
   };
   const RowRecipe in{spec.weight_std, nullptr, {}}, out{out_std, nullptr, {}};
 
-  matrix("token_embd.weight", E, V, {spec.weight_std, shaped ? direction : nullptr, [](int64_t) { return 8.0f; }});
+  // The shared direction outweighs everything the random blocks add to the residual stream, so
+  // the final norm points along it and the output boosts act as intended logits.
+  matrix("token_embd.weight", E, V, {spec.weight_std, shaped ? direction : nullptr, [](int64_t) { return 64.0f; }});
   for (int32_t l = 0; l < spec.n_layer; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";
     gain(p + "attn_norm.weight");

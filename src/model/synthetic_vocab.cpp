@@ -59,14 +59,14 @@ SyntheticVocabulary make_synthetic_vocabulary(int32_t n_vocab) {
   Builder b;
   b.add("<unk>", kUnknown);
   b.add("<s>", kControl);
-  b.add("</s>", kControl, 9.5f);  // EOS: likely enough to end a random model's output
+  b.add("</s>", kControl, 9.9f);  // EOS: about 2% of the choices, so outputs end
   for (int byte = 0; byte < 256; ++byte) {
     char name[8];
     std::snprintf(name, sizeof name, "<0x%02X>", byte);
     b.add(name, kByte);
   }
   b.add(kSpace, kNormal);
-  b.add(",", kNormal, 12.0f);  // tag separator
+  b.add(",", kNormal, 12.5f);  // tag separator: about a third of the choices
   for (char c = '!'; c <= '~'; ++c) b.add(std::string(1, c), kNormal);
   // Every prefix of "▁word" is a piece, so a word always merges into one token.
   for (const char* word : kTagWords) {
