@@ -199,6 +199,42 @@ TEST_F(SessionTest, OnlyRequestedRowsGetLogits) {
   EXPECT_TRUE(bitwise_equal(s.logits(1), expected[4]));
 }
 
+// A product's result for one row must not depend on the rest of the batch, for every weight
+// type: the tag generator's promise that variants batched together, or a prompt reused from
+// the cache, give the same tokens as alone rests on it.
+class BatchInvariance : public ::testing::TestWithParam<TensorType> {};
+
+TEST_P(BatchInvariance, PrefillAndForkedBatchesEqualTokenByToken) {
+  auto model = testing::make_test_model(testing::small_spec(GetParam(), 5));
+  std::vector<int32_t> t;
+  for (int32_t i = 0; i < 21; ++i) t.push_back((i * 313 + 7) % model->hparams().n_vocab);
+  std::vector<std::vector<float>> alone;
+  {
+    Session s(model);
+    for (int32_t id : t) alone.push_back(copy(s.eval(std::span<const int32_t>(&id, 1))));
+  }
+  SessionOptions o;
+  o.n_seq_max = 3;
+  Session s(model, o);
+  Batch prompt;
+  for (size_t i = 0; i + 1 < t.size(); ++i) prompt.add(t[i], 0, true);
+  s.decode(prompt);
+  for (int32_t i = 0; i < s.n_logits(); ++i) {
+    EXPECT_TRUE(bitwise_equal(s.logits(i), alone[static_cast<size_t>(i)])) << tensor_type_name(GetParam()) << " row " << i;
+  }
+  // The last token for three forked sequences at once: each equals the single-sequence run.
+  s.fork(0, 1);
+  s.fork(0, 2);
+  Batch last;
+  for (int32_t seq = 0; seq < 3; ++seq) last.add(t.back(), seq, true);
+  s.decode(last);
+  for (int32_t seq = 0; seq < 3; ++seq) EXPECT_TRUE(bitwise_equal(s.logits(seq), alone.back())) << "sequence " << seq;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllWeightTypes, BatchInvariance,
+                         ::testing::Values(TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q6_K),
+                         [](const ::testing::TestParamInfo<TensorType>& p) { return std::string(tensor_type_name(p.param)); });
+
 TEST(SessionOptionsTest, InvalidOptionsAreRefused) {
   auto model = testing::make_test_model(testing::small_spec());
   SessionOptions o;
