@@ -1,0 +1,99 @@
+// `nanollama tags` end to end: human output, --json, --batch with a bad line, exit codes.
+#include "nanollama/json.h"
+#include "support/test_support.h"
+
+namespace nanollama {
+namespace {
+
+using testing::run_driver;
+
+class DriverTags : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    model_ = dir_->file("tags.gguf").string();
+    auto r = run_driver({"make-model", "-o", model_, "--dim", "128", "--ffn", "256", "--layers", "2", "--heads", "4",
+                         "--vocab", "2000", "--type", "q8_0", "--seed", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static testing::TempDir* dir_;
+  static std::string model_;
+};
+
+testing::TempDir* DriverTags::dir_ = nullptr;
+std::string DriverTags::model_;
+
+TEST_F(DriverTags, PrintsTheFormattedPromptAndASummary) {
+  auto r = run_driver({"tags", "-m", model_, "--general", "1girl, solo", "--rating", "safe", "--target", "very_short",
+                       "--seed", "1", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("1girl,", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("safe"), std::string::npos);
+  EXPECT_NE(r.err.find("tags: 1 variant"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("random weights"), std::string::npos) << r.err;  // said plainly
+  // The same seed prints the same prompt.
+  auto again = run_driver({"tags", "-m", model_, "--general", "1girl, solo", "--rating", "safe", "--target",
+                           "very_short", "--seed", "1", "--threads", "2"});
+  EXPECT_EQ(again.out, r.out);
+}
+
+TEST_F(DriverTags, JsonCarriesTheTagsAsAnArray) {
+  auto r = run_driver({"tags", "-m", model_, "--general", "1girl", "--target", "very_short", "--seed", "4", "--json",
+                       "--variants", "2", "--ban", "umbrella"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto v = json::parse(r.out);
+  EXPECT_TRUE(v.find("tags")->is_array());
+  EXPECT_EQ(v.find("variants")->as_array().size(), 2u);
+  EXPECT_EQ(v.find("variants")->as_array()[1].find("seed")->as_uint(), 5u);
+  EXPECT_TRUE(v.find("formatted")->is_string());
+}
+
+TEST_F(DriverTags, BatchAnswersEveryLineInOrderAndSurvivesABadOne) {
+  const std::string input =
+      "{\"general\": \"1girl, solo\", \"target\": \"very_short\", \"seed\": 1}\n"
+      "{\"general\": \"1boy\", \"target\": \"huge\"}\n"
+      "\n"
+      "not json\n"
+      "{\"general\": \"1girl, solo\", \"target\": \"very_short\", \"seed\": 1, \"ban\": \"umbrella\"}\n";
+  auto r = run_driver({"tags", "-m", model_, "--batch", "-", "--threads", "1"}, input);
+  EXPECT_EQ(r.exit_code, 1);  // some lines failed
+  std::vector<json::Value> lines;
+  size_t start = 0;
+  while (start < r.out.size()) {
+    const size_t end = r.out.find('\n', start);
+    lines.push_back(json::parse(r.out.substr(start, end - start)));
+    start = end + 1;
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].find("line")->as_int(), 1);
+  EXPECT_TRUE(lines[0].find("tags")->is_array());
+  EXPECT_NE(lines[1].find("error")->as_string().find("target"), std::string::npos);
+  EXPECT_EQ(lines[2].find("line")->as_int(), 4);
+  EXPECT_TRUE(lines[2].find("error") != nullptr);
+  EXPECT_EQ(lines[3].find("line")->as_int(), 5);
+  EXPECT_TRUE(lines[3].find("tags")->is_array());
+  // The model was loaded once and the prompt reused: the last line reused its prefix.
+  EXPECT_GT(lines[3].find("total")->find("reused_tokens")->as_int(), 0);
+}
+
+TEST_F(DriverTags, ErrorsAndUsage) {
+  EXPECT_EQ(run_driver({"tags", "-m", model_, "--target", "medium"}).exit_code, 2);
+  EXPECT_EQ(run_driver({"tags", "-m", model_, "--seed", "abc"}).exit_code, 2);
+  EXPECT_EQ(run_driver({"tags", "--general", "1girl"}).exit_code, 2);  // no model
+  auto missing = run_driver({"tags", "-m", dir_->file("nope.gguf").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nope.gguf"), std::string::npos);
+  auto help = run_driver({"tags", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--batch"), std::string::npos);
+  auto no_vocab = run_driver({"tags", "-m", testing::fixtures_dir() ? testing::fixture("models/stories260K.gguf").string()
+                                                                  : dir_->file("nope.gguf").string()});
+  EXPECT_EQ(no_vocab.exit_code, 1);  // not a DanTagGen vocabulary (or missing)
+}
+
+}  // namespace
+}  // namespace nanollama
