@@ -102,7 +102,8 @@ void Session::decode(const Batch& batch) {
   }
 
   // Check everything before touching any state, so a refused batch changes nothing.
-  std::vector<int32_t> added(static_cast<size_t>(s.options.n_seq_max), 0);
+  std::vector<int32_t>& added = s.added_per_seq;
+  added.assign(static_cast<size_t>(s.options.n_seq_max), 0);
   int32_t n_logits = 0;
   for (size_t i = 0; i < n; ++i) {
     const int32_t token = batch.tokens[i];
@@ -136,7 +137,8 @@ void Session::decode(const Batch& batch) {
   }
 
   // Assign positions and cells, then evaluate in chunks of n_batch.
-  std::vector<int32_t> old_length(added.size());
+  std::vector<int32_t>& old_length = s.length_before;
+  old_length.resize(added.size());
   for (size_t seq = 0; seq < added.size(); ++seq) old_length[seq] = s.kv.n_past(static_cast<int32_t>(seq));
   s.plan.clear();
   for (size_t i = 0; i < n; ++i) {
@@ -168,7 +170,8 @@ void Session::decode(const Batch& batch) {
 }
 
 std::span<const float> Session::eval(std::span<const int32_t> tokens, int32_t seq) {
-  Batch batch;
+  Batch& batch = impl_->eval_batch;
+  batch.clear();
   for (size_t i = 0; i < tokens.size(); ++i) batch.add(tokens[i], seq, i + 1 == tokens.size());
   decode(batch);
   return logits(0);

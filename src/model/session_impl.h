@@ -45,6 +45,9 @@ struct Session::Impl {
   std::vector<float> rope_cos, rope_sin;  // [n_ctx, n_rot / 2]
   Scratch scratch;
   std::vector<PlannedToken> plan;
+  // Per-decode bookkeeping, kept so that decoding allocates nothing once warmed up.
+  std::vector<int32_t> added_per_seq, length_before;
+  Batch eval_batch;
   std::vector<float> logits;  // [n_logits, n_vocab]
   int32_t n_logits = 0;
   SessionStats stats;
