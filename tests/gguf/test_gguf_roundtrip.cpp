@@ -15,8 +15,17 @@ using gguf::GgufWriter;
 using gguf::Value;
 using gguf::ValueType;
 
-std::shared_ptr<const GgufFile> reparse(const std::vector<uint8_t>& bytes) {
-  return GgufFile::parse(bytes, "memory.gguf");
+// Parses an in-memory image; the returned pointer keeps the bytes alive (tensor data points
+// into them).
+std::shared_ptr<const GgufFile> reparse(std::vector<uint8_t> bytes) {
+  struct Held {
+    std::vector<uint8_t> bytes;
+    std::shared_ptr<const GgufFile> file;
+  };
+  auto held = std::make_shared<Held>();
+  held->bytes = std::move(bytes);
+  held->file = GgufFile::parse(held->bytes, "memory.gguf");
+  return std::shared_ptr<const GgufFile>(held, held->file.get());
 }
 
 std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
