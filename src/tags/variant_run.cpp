@@ -92,7 +92,15 @@ void VariantRun::sample_until_pending(std::span<const float> logits) {
       continue;
     }
 
-    const int32_t token = sampler_.sample_if(logits, ctx_.session.tokens(seq_), [this](int32_t id) { return allowed(id); });
+    int32_t token = eos;
+    try {
+      token = sampler_.sample_if(logits, ctx_.session.tokens(seq_), [this](int32_t id) { return allowed(id); });
+    } catch (const Error&) {
+      // Every candidate is forbidden here (bans and rejected paths): end the pass as if the
+      // model had stopped, without the open tag.
+      tag_text_.clear();
+      tag_tokens_.clear();
+    }
     ++pass_sampled_;
     if (token == eos) {
       if (close_tag(tag_text_, token) == Verdict::rejected) {
