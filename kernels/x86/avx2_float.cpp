@@ -18,7 +18,7 @@ constexpr int64_t kLanes = 8;
 // 3 x 4 = 12 accumulators + 3 weight vectors + 1 activation vector = the 16 ymm registers.
 constexpr int kTileR = 3;
 constexpr int kTileC = 4;
-constexpr int kMatvecR = 4;
+
 
 F load_f16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
 void store_f16(uint16_t* p, F v) {

@@ -33,7 +33,7 @@ float f_hsum(FV v) {
 constexpr int kQ8Step = 1;
 constexpr int kQ8TileR = 2;
 constexpr int kQ8TileC = 4;
-constexpr int kQ8MatvecR = 4;
+constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
 FV q8_scale(const BlockQ8_0* b) { return _mm256_set1_ps(_cvtsh_ss(b->d)); }
@@ -53,7 +53,7 @@ IV q8_pair(const Q8W& w, IV x) {
 constexpr int kQ6Chunks = 8;
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
-constexpr int kQ6MatvecR = 2;
+constexpr int kQ6MatvecR = 1;
 struct Q6Row {
   IV u[kQ6Chunks];   // quants + 32, as bytes 0..63
   IV sc[kQ6Chunks];  // each int16 pair-sum lane's group scale

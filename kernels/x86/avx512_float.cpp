@@ -26,7 +26,7 @@ constexpr int64_t kLanes = 16;
 // 4 x 6 = 24 accumulators + 4 weight vectors + 1 activation vector of the 32 zmm registers.
 constexpr int kTileR = 4;
 constexpr int kTileC = 6;
-constexpr int kMatvecR = 4;
+
 
 F load_f16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
 void store_f16(uint16_t* p, F v) {

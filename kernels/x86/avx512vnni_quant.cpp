@@ -25,10 +25,10 @@ namespace {
 
 constexpr int kQ8TileR = 4;
 constexpr int kQ8TileC = 3;
-constexpr int kQ8MatvecR = 4;
+constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
-constexpr int kQ6MatvecR = 2;
+constexpr int kQ6MatvecR = 1;
 
 struct Q8W {
   IV w;

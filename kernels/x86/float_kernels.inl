@@ -3,7 +3,7 @@
 // Included by avx2_float.cpp and avx512_float.cpp INSIDE an anonymous namespace, after they
 // define the ISA's pieces xsimd 8.1 lacks: F (float batch), D (double batch), kLanes,
 // load_f16 / store_f16 / load_bf16 (F16C and bit tricks), widen (float -> two doubles),
-// dup_pairs / swap_pairs (for RoPE), and the tile shapes kTileR x kTileC and kMatvecR.
+// dup_pairs / swap_pairs (for RoPE), and the matmul tile shape kTileR x kTileC.
 // Everything therefore has internal linkage: no copy compiled with one ISA's flags can be
 // picked by the linker for another.
 
@@ -236,18 +236,21 @@ void simd_f16_to_f32(const uint16_t* x, float* y, int64_t n) {
 // the tile shape, so results never depend on how rows are split.
 
 struct WeightF32 {
+  static constexpr int64_t kBytes = 4;
   static F load(const uint8_t* row, int64_t k) { return F::load_unaligned(reinterpret_cast<const float*>(row) + k); }
   static F load_n(const uint8_t* row, int64_t k, int64_t c) {
     return load_f32_n(reinterpret_cast<const float*>(row) + k, c);
   }
 };
 struct WeightF16 {
+  static constexpr int64_t kBytes = 2;
   static F load(const uint8_t* row, int64_t k) { return load_f16(reinterpret_cast<const uint16_t*>(row) + k); }
   static F load_n(const uint8_t* row, int64_t k, int64_t c) {
     return load_f16_n(reinterpret_cast<const uint16_t*>(row) + k, c);
   }
 };
 struct WeightBF16 {
+  static constexpr int64_t kBytes = 2;
   static F load(const uint8_t* row, int64_t k) { return load_bf16(reinterpret_cast<const uint16_t*>(row) + k); }
   static F load_n(const uint8_t* row, int64_t k, int64_t c) {
     return load_bf16_n(reinterpret_cast<const uint16_t*>(row) + k, c);
@@ -270,7 +273,11 @@ void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   for (; k + kLanes <= K; k += kLanes) {
     F wv[R];
 #pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) wv[r] = W::load(w[r], k);
+    for (int r = 0; r < R; ++r) {
+      // One activation row: fetch the same offset of the next row while this one computes.
+      if constexpr (C == 1) __builtin_prefetch(w[r] + a.w_stride + k * W::kBytes);
+      wv[r] = W::load(w[r], k);
+    }
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       const F xv = F::load_unaligned(x[c] + k);
@@ -293,9 +300,11 @@ void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
 template <class W>
 void float_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
   if (a.n_act == 1) {
-    int64_t n = n0;
-    for (; n + kMatvecR <= n1; n += kMatvecR) float_tile<W, kMatvecR, 1>(a, n, 0);
-    for (; n < n1; ++n) float_tile<W, 1, 1>(a, n, 0);
+    // Matrix-vector products read weights from DRAM: one row at a time keeps a single
+    // sequential stream, which the prefetchers follow at full speed. Measured on Zen 4
+    // (F16 32006x1024, one thread): 4-row tiles 10-12 GB/s, one row with 4 accumulators
+    // 12-13 GB/s, one row with one accumulator (this, also paced by the FMA latency) 16-18.
+    for (int64_t n = n0; n < n1; ++n) float_tile<W, 1, 1>(a, n, 0);
     return;
   }
   constexpr int64_t kRowBlock = 12 * kTileR;

@@ -26,11 +26,19 @@ void q8_tile(const MatmulArgs& a, int64_t n, int64_t i) {
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
 
+  // One activation row: the weights stream from DRAM. Matrix-vector products use one-row
+  // tiles (kQ8MatvecR = 1): a single sequential stream, which the hardware prefetchers
+  // follow at full speed; the software prefetch runs one tile (= one row) ahead.
+  const size_t next_tile = static_cast<size_t>(R) * a.w_stride;
   auto step = [&](int64_t b, auto load_qs, auto load_scale) {
     Q8W wq[R];
     FV wd[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
+      if constexpr (C == 1) {
+        const char* p = reinterpret_cast<const char*>(w[r] + b) + next_tile;
+        for (int line = 0; line < kQ8Step * 34; line += 64) __builtin_prefetch(p + line);
+      }
       wq[r] = q8_prep_w(load_qs(w[r] + b));
       wd[r] = load_scale(w[r] + b);
     }
@@ -63,9 +71,16 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
   const int64_t nb = a.cols / kSuperBlock;
+  const size_t next_tile = static_cast<size_t>(R) * a.w_stride;
   for (int64_t b = 0; b < nb; ++b) {
     Q6Row rows[R];
-    for (int r = 0; r < R; ++r) q6_decode(w[r][b], rows[r]);
+    for (int r = 0; r < R; ++r) {
+      if constexpr (C == 1) {  // one row ahead, as in q8_tile
+        const char* p = reinterpret_cast<const char*>(w[r] + b) + next_tile;
+        for (int line = 0; line < 256; line += 64) __builtin_prefetch(p + line);
+      }
+      q6_decode(w[r][b], rows[r]);
+    }
     for (int c = 0; c < C; ++c) {
       const BlockQ8_K& xb = x[c][b];
       const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
@@ -82,7 +97,7 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
     for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
 }
 
-// Weight rows [n0, n1) against all activation rows. One activation row: tiles of kMatvecR
+// Weight rows [n0, n1) against all activation rows. One activation row: tiles of MR
 // weight rows. Several: blocks of weight rows that stay in L2 while every activation tile
 // passes over them.
 template <int TR, int TC, int MR, template <int, int> class Tile>
