@@ -12,5 +12,7 @@ struct Command {
 };
 
 int cmd_inspect(int argc, char** argv);
+int cmd_quantize(int argc, char** argv);
+int cmd_isa(int argc, char** argv);
 
 }  // namespace nanollama::cli

@@ -15,6 +15,8 @@ using nanollama::cli::Command;
 
 constexpr Command kCommands[] = {
     {"inspect", "print a GGUF file's metadata and tensor table", nanollama::cli::cmd_inspect},
+    {"quantize", "convert a model's weight matrices to Q8_0, Q6_K or F16", nanollama::cli::cmd_quantize},
+    {"isa", "show CPU features and the kernels' instruction-set paths", nanollama::cli::cmd_isa},
 };
 
 void print_overview(std::ostream& out) {

@@ -35,6 +35,9 @@ Isa best_isa() noexcept;               // the fastest supported path
 Isa active_isa() noexcept;             // in use: NANOLLAMA_ISA if set, else best_isa()
 // Forces a path; throws Error(unsupported) if this CPU cannot run it.
 void set_isa(Isa isa);
+// The instruction-set features the paths depend on that this CPU (and OS) offers, in
+// ggml/GCC spelling: "avx2", "fma", "f16c", "avx512f", ..., "avx512vnni". Empty off x86.
+std::vector<std::string_view> cpu_features();
 
 // ---------------------------------------------------------------------------------------
 // Weight formats
