@@ -5,6 +5,8 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
@@ -29,10 +31,13 @@ float f_hsum(FV v) {
   return _mm_cvtss_f32(s);
 }
 
+IV i_load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const IV*>(p)); }
+FV f_load(const float* p) { return _mm256_load_ps(p); }
+
 // ---- Q8_0: one 32-byte block per step
 constexpr int kQ8Step = 1;
 constexpr int kQ8TileR = 2;
-constexpr int kQ8TileC = 4;
+constexpr int kQ8TileC = 2;
 constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
@@ -48,6 +53,10 @@ IV q8_pair(const Q8W& w, IV x) {
   const IV pairs = _mm256_maddubs_epi16(w.abs_w, _mm256_sign_epi8(x, w.w));
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
+using Q8WT = Q8W;
+Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
+IV q8t_init(const IV*) { return _mm256_setzero_si256(); }
+IV q8t_acc(IV acc, const Q8WT& w, IV x) { return _mm256_add_epi32(acc, q8_pair(w, x)); }
 
 // ---- Q6_K: eight chunks of 32 quants per super-block
 constexpr int kQ6Chunks = 8;

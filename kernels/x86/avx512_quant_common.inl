@@ -19,6 +19,9 @@ float f_hsum(FV v) {
   return _mm_cvtss_f32(s);
 }
 
+IV i_load(const int32_t* p) { return _mm512_load_si512(reinterpret_cast<const IV*>(p)); }
+FV f_load(const float* p) { return _mm512_load_ps(p); }
+
 // ---- Q8_0: two blocks (64 quants) per step; their quants are 34 bytes apart.
 constexpr int kQ8Step = 2;
 __m256i q8_qs256(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }

@@ -13,6 +13,8 @@
 #pragma GCC diagnostic pop
 
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
@@ -23,8 +25,8 @@ namespace {
 
 #include "kernels/x86/avx512_quant_common.inl"
 
-constexpr int kQ8TileR = 4;
-constexpr int kQ8TileC = 3;
+constexpr int kQ8TileR = 8;
+constexpr int kQ8TileC = 1;
 constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
@@ -40,6 +42,16 @@ Q8W q8_prep_w(IV w) {
 }
 IV q8_prep_x(IV x) { return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80))); }
 IV q8_pair(const Q8W& w, IV x_unsigned) { return _mm512_dpbusd_epi32(w.minus_128_sum, x_unsigned, w.w); }
+// Block-transposed layout: the weights stay as they are; the -128·Σw of all eight vectors
+// is where each lane's sum starts.
+using Q8WT = IV;
+Q8WT q8t_prep_w(IV w) { return w; }
+IV q8t_init(const IV* w) {
+  IV sum128 = _mm512_setzero_si512();
+  for (int k = 0; k < 8; ++k) sum128 = _mm512_dpbusd_epi32(sum128, _mm512_set1_epi8(static_cast<char>(0x80)), w[k]);
+  return _mm512_sub_epi32(_mm512_setzero_si512(), sum128);
+}
+IV q8t_acc(IV acc, const Q8WT& w, IV x_unsigned) { return _mm512_dpbusd_epi32(acc, x_unsigned, w); }
 IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(u, x), sc); }
 
 #include "kernels/x86/quant_kernels.inl"
