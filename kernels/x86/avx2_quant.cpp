@@ -21,6 +21,7 @@ using FV = __m256;
 FV f_zero() { return _mm256_setzero_ps(); }
 FV f_cvt(IV v) { return _mm256_cvtepi32_ps(v); }
 FV f_mul(FV a, FV b) { return _mm256_mul_ps(a, b); }
+FV f_add(FV a, FV b) { return _mm256_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm256_set1_ps(v); }
 IV i_zero() { return _mm256_setzero_si256(); }
@@ -38,7 +39,6 @@ FV f_load(const float* p) { return _mm256_load_ps(p); }
 constexpr int kQ8Step = 1;
 constexpr int kQ8TileR = 2;
 constexpr int kQ8TileC = 2;
-constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
 FV q8_scale(const BlockQ8_0* b) { return _mm256_set1_ps(_cvtsh_ss(b->d)); }
@@ -53,6 +53,9 @@ IV q8_pair(const Q8W& w, IV x) {
   const IV pairs = _mm256_maddubs_epi16(w.abs_w, _mm256_sign_epi8(x, w.w));
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
+IV q8v_prep_x(IV x) { return x; }
+IV q8v_init(IV) { return _mm256_setzero_si256(); }
+IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
 using Q8WT = Q8W;
 Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
 IV q8t_init(const IV*) { return _mm256_setzero_si256(); }

@@ -24,7 +24,6 @@ namespace {
 
 constexpr int kQ8TileR = 4;
 constexpr int kQ8TileC = 3;
-constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
 constexpr int kQ6MatvecR = 1;
@@ -39,6 +38,9 @@ IV q8_pair(const Q8W& w, IV x) {
   const IV signed_x = _mm512_mask_sub_epi8(x, w.negative, _mm512_setzero_si512(), x);
   return _mm512_madd_epi16(_mm512_maddubs_epi16(w.abs_w, signed_x), _mm512_set1_epi16(1));
 }
+IV q8v_prep_x(IV x) { return x; }
+IV q8v_init(IV) { return _mm512_setzero_si512(); }
+IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
 using Q8WT = Q8W;
 Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
 IV q8t_init(const IV*) { return _mm512_setzero_si512(); }

@@ -8,6 +8,7 @@ using FV = __m512;
 FV f_zero() { return _mm512_setzero_ps(); }
 FV f_cvt(IV v) { return _mm512_cvtepi32_ps(v); }
 FV f_mul(FV a, FV b) { return _mm512_mul_ps(a, b); }
+FV f_add(FV a, FV b) { return _mm512_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm512_set1_ps(v); }
 IV i_zero() { return _mm512_setzero_si512(); }
@@ -27,8 +28,11 @@ constexpr int kQ8Step = 2;
 __m256i q8_qs256(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs(const BlockQ8_0* b) { return _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b)), q8_qs256(b + 1), 1); }
 IV q8_qs_one(const BlockQ8_0* b) { return _mm512_zextsi256_si512(q8_qs256(b)); }
+// The two blocks' f16 scales side by side, converted at once, then spread over 8 lanes each.
 FV q8_scale(const BlockQ8_0* b) {
-  return _mm512_insertf32x8(_mm512_set1_ps(_cvtsh_ss(b[0].d)), _mm256_set1_ps(_cvtsh_ss(b[1].d)), 1);
+  const __m128i h = _mm_insert_epi16(_mm_cvtsi32_si128(b[0].d), b[1].d, 1);
+  const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  return _mm512_permutexvar_ps(spread, _mm512_zextps128_ps512(_mm_cvtph_ps(h)));
 }
 FV q8_scale_one(const BlockQ8_0* b) { return _mm512_zextps256_ps512(_mm256_set1_ps(_cvtsh_ss(b->d))); }
 

@@ -27,21 +27,25 @@ namespace {
 
 constexpr int kQ8TileR = 8;
 constexpr int kQ8TileC = 1;
-constexpr int kQ8MatvecR = 1;  // one sequential weight stream (quant_kernels.inl)
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
 constexpr int kQ6MatvecR = 1;
 
-struct Q8W {
-  IV w;
-  IV minus_128_sum;  // -128 · Σ w over each int32 lane's four bytes
-};
-Q8W q8_prep_w(IV w) {
-  const IV sum128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), w);
-  return {w, _mm512_sub_epi32(_mm512_setzero_si512(), sum128)};
-}
+// Activation quants of the block-transposed kernel: made unsigned (x + 128).
 IV q8_prep_x(IV x) { return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80))); }
-IV q8_pair(const Q8W& w, IV x_unsigned) { return _mm512_dpbusd_epi32(w.minus_128_sum, x_unsigned, w.w); }
+
+// Matrix-vector kernel: here the weights are made unsigned (w ^ 0x80 = w + 128) and the
+// activations stay signed, so the correction, -128·Σx, depends on the activation row only
+// and is computed once per call instead of once per weight vector.
+IV q8v_prep_x(IV x) { return x; }
+IV q8v_init(IV x) {
+  const IV sum128 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(0x80)), x);
+  return _mm512_sub_epi32(_mm512_setzero_si512(), sum128);
+}
+IV q8v_dot(IV init, IV w, IV x) {
+  return _mm512_dpbusd_epi32(init, _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80))), x);
+}
+
 // Block-transposed layout: the weights stay as they are; the -128·Σw of all eight vectors
 // is where each lane's sum starts.
 using Q8WT = IV;
