@@ -72,7 +72,8 @@ struct Q6Row {
   __m256i scales16;  // the 16 group scales as int16
   float d;
 };
-void q6_decode(const BlockQ6_K& b, Q6Row& o) {
+// Always inlined: as a call it went through the stack, behind a vzeroupper, per super-block.
+[[gnu::always_inline]] inline void q6_decode(const BlockQ6_K& b, Q6Row& o) {
   const IV m4 = _mm256_set1_epi8(0x0F);
   const IV m30 = _mm256_set1_epi8(0x30);
   for (int h = 0; h < 2; ++h) {

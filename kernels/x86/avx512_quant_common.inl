@@ -53,7 +53,8 @@ alignas(64) constexpr int16_t kQ6ScaleIndex[kQ6Chunks][32] = {
     {12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
      14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15},
 };
-void q6_decode(const BlockQ6_K& b, Q6Row& o) {
+// Always inlined: as a call it went through the stack, behind a vzeroupper, per super-block.
+[[gnu::always_inline]] inline void q6_decode(const BlockQ6_K& b, Q6Row& o) {
   const IV m4 = _mm512_set1_epi8(0x0F);
   const IV m30 = _mm512_set1_epi8(0x30);
   for (int h = 0; h < 2; ++h) {
