@@ -50,10 +50,11 @@ TEST(Fp16, DecodesEveryCodeExactlyOnEveryPath) {
   }
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    for (int64_t n : {int64_t{65536}, int64_t{7}, int64_t{1}, int64_t{33}}) {
-      std::vector<float> out(static_cast<size_t>(n));
+    for (int64_t n : {int64_t{7}, int64_t{1}, int64_t{33}}) {  // tails shorter than a vector
+      std::vector<float> out(static_cast<size_t>(n) + 1, -1.0f);
       f16_to_f32(codes.data() + 1000, out.data(), n);
       for (int64_t i = 0; i < n; ++i) ASSERT_EQ(bits(out[i]), bits(scalar_out[1000 + i])) << isa_label(isa);
+      ASSERT_EQ(out[n], -1.0f) << "wrote past the end, " << isa_label(isa);
     }
     std::vector<float> out(codes.size());
     f16_to_f32(codes.data(), out.data(), static_cast<int64_t>(codes.size()));
