@@ -1,9 +1,12 @@
-// What it costs to start a parallel region, as the model pays it ~170 times per decoded
-// token: OpenMP (what kernels::parallel_for and matmul use) against a minimal persistent
-// pool with spin-then-yield waiting, the alternative STYLE.md suggests. Both run an empty
-// body on 2 threads, back to back and with a short pause (a small product's worth of work
-// on the calling thread) in between.
+// What it costs to run a parallel region, as the model pays it ~170 times per decoded
+// token: the kernels' pool (kernels::parallel_for, also behind matmul) against a plain
+// OpenMP region, 2 parts of 10 us of work each, back to back: the ideal is 10 us per
+// region. "busy:1" adds a thread that keeps one core busy, like another process on this
+// shared 2-core machine: the case that made the kernels leave OpenMP (thread_pool.cpp).
+#include <omp.h>
+
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "bench_util.h"
@@ -11,73 +14,59 @@
 namespace nanollama::bench {
 namespace {
 
-// One helper thread; the caller is the other. Spins, then yields, while idle.
-class SpinPool {
+// Keeps one core busy for the lifetime of the object (when enabled).
+class BusyCore {
  public:
-  SpinPool() : worker_([this] { loop(); }) {}
-  ~SpinPool() {
-    stop_.store(true, std::memory_order_release);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
-    worker_.join();
-  }
-  template <class Fn>
-  void run(Fn&& fn) {
-    task_ = [](void* ctx) { (*static_cast<Fn*>(ctx))(1); };
-    ctx_ = &fn;
-    done_.store(false, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
-    fn(0);
-    while (!done_.load(std::memory_order_acquire)) {
+  explicit BusyCore(bool enabled) {
+    if (enabled) {
+      thread_ = std::thread([this] {
+        while (!stop_.load(std::memory_order_relaxed)) {
+        }
+      });
     }
   }
+  ~BusyCore() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  BusyCore(const BusyCore&) = delete;
+  BusyCore& operator=(const BusyCore&) = delete;
 
  private:
-  void loop() {
-    uint64_t seen = 0;
-    for (;;) {
-      int spins = 0;
-      while (generation_.load(std::memory_order_acquire) == seen) {
-        if (++spins > 20000) std::this_thread::yield();
-      }
-      seen = generation_.load(std::memory_order_acquire);
-      if (stop_.load(std::memory_order_acquire)) return;
-      task_(ctx_);
-      done_.store(true, std::memory_order_release);
-    }
-  }
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<bool> done_{false}, stop_{false};
-  void (*task_)(void*) = nullptr;
-  void* ctx_ = nullptr;
-  std::thread worker_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
-void pause_for(int64_t ns) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ns);
+void work_10us() {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(10);
   while (std::chrono::steady_clock::now() < end) {
   }
 }
 
-void openmp_region(benchmark::State& state) {
-  const int64_t gap = state.range(0);
-  std::atomic<int64_t> sink{0};
-  for (auto _ : state) {
-    kernels::parallel_for(2, 2, [&](int64_t b, int64_t) { sink.fetch_add(b, std::memory_order_relaxed); });
-    if (gap) pause_for(gap);
-  }
-}
-BENCHMARK(openmp_region)->Name("threads/openmp_parallel_for")->Arg(0)->Arg(20000)->ArgName("gap_ns");
-
 void pool_region(benchmark::State& state) {
-  const int64_t gap = state.range(0);
-  SpinPool pool;
+  BusyCore busy(state.range(0) != 0);
   std::atomic<int64_t> sink{0};
   for (auto _ : state) {
-    pool.run([&](int part) { sink.fetch_add(part, std::memory_order_relaxed); });
-    if (gap) pause_for(gap);
+    kernels::parallel_for(2, 2, [&](int64_t b, int64_t) {
+      work_10us();
+      sink.fetch_add(b, std::memory_order_relaxed);
+    });
   }
 }
-BENCHMARK(pool_region)->Name("threads/spin_pool")->Arg(0)->Arg(20000)->ArgName("gap_ns");
+BENCHMARK(pool_region)->Name("threads/pool_parallel_for")->Arg(0)->Arg(1)->ArgName("busy")->UseRealTime();
+
+void openmp_region(benchmark::State& state) {
+  BusyCore busy(state.range(0) != 0);
+  std::atomic<int64_t> sink{0};
+  for (auto _ : state) {
+#pragma omp parallel num_threads(2)
+    {
+      work_10us();
+      sink.fetch_add(omp_get_thread_num(), std::memory_order_relaxed);
+    }
+  }
+}
+BENCHMARK(openmp_region)->Name("threads/openmp_parallel")->Arg(0)->Arg(1)->ArgName("busy")->UseRealTime();
 
 }  // namespace
 }  // namespace nanollama::bench
