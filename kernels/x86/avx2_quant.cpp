@@ -57,6 +57,7 @@ IV q8v_prep_x(IV x) { return x; }
 IV q8v_init(IV) { return _mm256_setzero_si256(); }
 IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
 using Q8WT = Q8W;
+inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
 Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
 IV q8t_init(const IV*) { return _mm256_setzero_si256(); }
 IV q8t_acc(IV acc, const Q8WT& w, IV x) { return _mm256_add_epi32(acc, q8_pair(w, x)); }

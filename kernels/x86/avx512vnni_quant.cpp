@@ -25,8 +25,8 @@ namespace {
 
 #include "kernels/x86/avx512_quant_common.inl"
 
-constexpr int kQ8TileR = 8;
-constexpr int kQ8TileC = 1;
+constexpr int kQ8TileR = 4;
+constexpr int kQ8TileC = 3;
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
 constexpr int kQ6MatvecR = 1;
@@ -49,6 +49,9 @@ IV q8v_dot(IV init, IV w, IV x) {
 // Block-transposed layout: the weights stay as they are; the -128·Σw of all eight vectors
 // is where each lane's sum starts.
 using Q8WT = IV;
+// Stops the compiler from folding a reused weight vector into each instruction's memory
+// operand: reloading it per product made the kernel load-bound.
+inline void keep_in_register(IV& v) { __asm__("" : "+v"(v)); }
 Q8WT q8t_prep_w(IV w) { return w; }
 IV q8t_init(const IV* w) {
   IV sum128 = _mm512_setzero_si512();

@@ -246,7 +246,10 @@ void q8_packed_tile(const PackedWGroup* pw, const PackedXGroup* px, int64_t grou
       // loads, not the dot instructions, are the limit when they are repeated per product.
       Q8WT wk[R];
 #pragma GCC unroll 16
-      for (int r = 0; r < R; ++r) wk[r] = pw[r * groups + g].q[k];
+      for (int r = 0; r < R; ++r) {
+        wk[r] = pw[r * groups + g].q[k];
+        if constexpr (C > 1) keep_in_register(wk[r]);
+      }
 #pragma GCC unroll 16
       for (int c = 0; c < C; ++c) {
         const IV x = px[c * groups + g].q[k];
