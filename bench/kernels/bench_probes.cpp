@@ -13,7 +13,7 @@ namespace {
 
 constexpr size_t kStreamBytes = size_t{256} << 20;
 
-void stream_bench(benchmark::State& state) {
+void stream_bench(benchmark::State& state, uint64_t (*read)(const uint64_t*, size_t)) {
   const int threads = static_cast<int>(state.range(0));
   std::unique_ptr<uint64_t[]> buf(new uint64_t[kStreamBytes / 8]);
   for (size_t i = 0; i < kStreamBytes / 8; ++i) buf[i] = i;
@@ -22,13 +22,26 @@ void stream_bench(benchmark::State& state) {
 #pragma omp parallel num_threads(threads) reduction(^ : sink)
     {
       const size_t part = kStreamBytes / static_cast<size_t>(omp_get_num_threads());
-      sink ^= stream_read(buf.get() + part / 8 * static_cast<size_t>(omp_get_thread_num()), part);
+      sink ^= read(buf.get() + part / 8 * static_cast<size_t>(omp_get_thread_num()), part);
     }
     benchmark::DoNotOptimize(sink);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(kStreamBytes));
 }
-BENCHMARK(stream_bench)->Name("probe/stream_read")->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(stream_bench, plain, stream_read)
+    ->Name("probe/stream_read")
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(stream_bench, prefetch, stream_read_prefetch)
+    ->Name("probe/stream_read_prefetch")
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 #if defined(NANOLLAMA_BENCH_X86)
 // Runs `probe` on each thread; reports the total operations per second as "GOP/s".

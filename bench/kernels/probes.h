@@ -11,6 +11,9 @@ namespace nanollama::bench {
 // Sums `bytes` bytes of `data` (a multiple of 64) with plain loads; returns the sum so the
 // compiler cannot drop the reads.
 uint64_t stream_read(const uint64_t* data, size_t bytes);
+// The same with a software prefetch 2 KB ahead (as the matrix-vector kernels do); on this
+// host it is the higher of the two figures at two threads.
+uint64_t stream_read_prefetch(const uint64_t* data, size_t bytes);
 
 #if defined(NANOLLAMA_BENCH_X86)
 double fma_peak_avx2(int64_t iterations);
