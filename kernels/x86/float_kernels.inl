@@ -3,7 +3,8 @@
 // Included by avx2_float.cpp and avx512_float.cpp INSIDE an anonymous namespace, after they
 // define the ISA's pieces xsimd 8.1 lacks: F (float batch), D (double batch), kLanes,
 // load_f16 / store_f16 / load_bf16 (F16C and bit tricks), widen (float -> two doubles),
-// dup_pairs / swap_pairs (for RoPE), and the matmul tile shape kTileR x kTileC.
+// dup_pairs / swap_pairs (for RoPE), round_even and store_i8 (for the activation
+// quantizers), and the matmul tile shape kTileR x kTileC.
 // Everything therefore has internal linkage: no copy compiled with one ISA's flags can be
 // picked by the linker for another.
 
@@ -229,6 +230,78 @@ void simd_f16_to_f32(const uint16_t* x, float* y, int64_t n) {
   });
 }
 
+// ---- activation quantizers (Q8_0, Q8_K): byte-identical to the scalar reference
+//
+// The reference rounds with roundf (Q8_0, half away from zero) and nearest-even (Q8_K),
+// maps NaN to 0 and clamps to [-128, 127]; these do the same lane by lane. The block
+// maximum ignores NaN like the reference's std::max (vmaxps returns its second operand
+// when either is NaN, so the running maximum goes second).
+
+F round_half_away(F v) {
+  const F t = xsimd::trunc(v);
+  const F away = xsimd::select(v < F(0.0f), t - F(1.0f), t + F(1.0f));
+  return xsimd::select(xsimd::abs(v - t) >= F(0.5f), away, t);
+}
+
+// NaN to 0, then clamp: the values the reference's int8 conversion produces.
+F to_int8_range(F r) {
+  const F no_nan = xsimd::select(xsimd::isnan(r), F(0.0f), r);
+  return xsimd::min(xsimd::max(no_nan, F(-128.0f)), F(127.0f));
+}
+
+float block_abs_max(const float* x, int64_t n) {
+  F m(0.0f);
+  for (int64_t j = 0; j < n; j += kLanes) m = xsimd::max(xsimd::abs(F::load_unaligned(x + j)), m);
+  alignas(64) float lanes[kLanes];
+  m.store_aligned(lanes);
+  float amax = 0.0f;
+  for (int64_t i = 0; i < kLanes; ++i) amax = amax < lanes[i] ? lanes[i] : amax;
+  return amax;
+}
+
+void simd_quantize_q8_0(const float* x, void* dst, int64_t n) {
+  auto* out = static_cast<BlockQ8_0*>(dst);
+  for (int64_t b = 0; b < n / kQ8_0Block; ++b) {
+    const float* xb = x + b * kQ8_0Block;
+    const float d = block_abs_max(xb, kQ8_0Block) / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    out[b].d = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    for (int64_t j = 0; j < kQ8_0Block; j += kLanes) {
+      store_i8(out[b].qs + j, to_int8_range(round_half_away(F::load_unaligned(xb + j) * F(id))));
+    }
+  }
+}
+
+void simd_quantize_q8_k(const float* x, void* dst, int64_t n) {
+  auto* out = static_cast<BlockQ8_K*>(dst);
+  for (int64_t b = 0; b < n / kSuperBlock; ++b) {
+    const float* xb = x + b * kSuperBlock;
+    BlockQ8_K& blk = out[b];
+    const float amax = block_abs_max(xb, kSuperBlock);
+    if (amax == 0.0f) {
+      __builtin_memset(&blk, 0, sizeof blk);
+      continue;
+    }
+    float max = 0.0f;  // the first element of largest magnitude, with its sign
+    for (int64_t j = 0; j < kSuperBlock; ++j) {
+      if ((xb[j] < 0.0f ? -xb[j] : xb[j]) == amax) {
+        max = xb[j];
+        break;
+      }
+    }
+    const float iscale = -127.0f / max;
+    for (int64_t j = 0; j < kSuperBlock; j += kLanes) {
+      store_i8(blk.qs + j, to_int8_range(round_even(F::load_unaligned(xb + j) * F(iscale))));
+    }
+    for (int g = 0; g < 16; ++g) {
+      int sum = 0;
+      for (int j = 0; j < 16; ++j) sum += blk.qs[16 * g + j];
+      blk.bsums[g] = static_cast<int16_t>(sum);
+    }
+    blk.d = 1.0f / iscale;
+  }
+}
+
 // ---- matrix products with float weights and f32 activations
 //
 // A tile of R weight rows x C activation rows keeps R·C accumulators in registers; every
@@ -355,4 +428,6 @@ void fill_float_kernels(KernelTable& t) {
   t.rope_pairs = simd_rope_pairs;
   t.f32_to_f16 = simd_f32_to_f16;
   t.f16_to_f32 = simd_f16_to_f32;
+  t.quantize_q8_0 = simd_quantize_q8_0;
+  t.quantize_q8_k = simd_quantize_q8_k;
 }

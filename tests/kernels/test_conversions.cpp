@@ -276,8 +276,19 @@ TEST(ActivationQuantizers, SimdPathsMatchTheReferenceBitForBit) {
   IsaGuard guard;
   std::mt19937 rng(4);
   auto x = random_floats(rng, 256 * 12, -4.0f, 4.0f);
-  for (int j = 0; j < 256; ++j) x[j] = static_cast<float>(j % 9) * 0.5f - 2.0f;  // exact halves: ties
-  std::fill(x.begin() + 256, x.begin() + 512, 0.0f);
+  // Super-block 0: scale 1 for both formats (a 127 / -127 first), the rest k + 0.5: every
+  // element is a rounding tie (Q8_0 rounds it away from zero, Q8_K to even).
+  for (int j = 0; j < 256; ++j) x[j] = static_cast<float>(j % 200 - 100) + 0.5f;
+  for (int j = 0; j < 256; j += 32) x[j] = -127.0f;
+  std::fill(x.begin() + 256, x.begin() + 512, 0.0f);  // all zeros
+  // Super-block 2: non-finite and extreme values, signed zeros.
+  x[512] = std::numeric_limits<float>::quiet_NaN();
+  x[513] = INFINITY;
+  x[545] = -INFINITY;
+  x[577] = -0.0f;
+  x[600] = FLT_MAX;
+  x[640] = -FLT_MAX;
+  x[700] = 1e-40f;  // subnormal
   for (TensorType t : {TensorType::Q8_0, TensorType::Q8_K}) {
     const auto bytes = *row_bytes(t, x.size());
     set_isa(Isa::scalar);
@@ -287,7 +298,13 @@ TEST(ActivationQuantizers, SimdPathsMatchTheReferenceBitForBit) {
       set_isa(isa);
       std::vector<uint8_t> got(bytes);
       quantize_row(t, x.data(), got.data(), static_cast<int64_t>(x.size()));
-      EXPECT_EQ(got, ref) << tensor_type_name(t) << " " << isa_label(isa);
+      size_t first = got.size();
+      for (size_t i = 0; i < got.size() && first == got.size(); ++i) {
+        if (got[i] != ref[i]) first = i;
+      }
+      EXPECT_EQ(first, got.size()) << tensor_type_name(t) << " " << isa_label(isa) << ": first differing byte "
+                                   << first << " (got " << int(got[first % got.size()]) << ", want "
+                                   << int(ref[first % got.size()]) << ")";
     }
   }
 }
