@@ -25,11 +25,22 @@ FV f_add(FV a, FV b) { return _mm256_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm256_set1_ps(v); }
 IV i_zero() { return _mm256_setzero_si256(); }
+// Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
+// (j, j+1), then the two 128-bit lanes. f_hsum4 reduces four vectors at once (for 4 outputs
+// stored side by side) in exactly the same order.
 float f_hsum(FV v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+  FV t = _mm256_add_ps(v, _mm256_permute_ps(v, 0x4E));
+  t = _mm256_add_ps(t, _mm256_permute_ps(t, 0xB1));
+  t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
+  return _mm256_cvtss_f32(t);
+}
+[[maybe_unused]] void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
+  const FV ab = _mm256_add_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b));
+  const FV cd = _mm256_add_ps(_mm256_unpacklo_ps(c, d), _mm256_unpackhi_ps(c, d));
+  FV t = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab), _mm256_castps_pd(cd))),
+                       _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(ab), _mm256_castps_pd(cd))));
+  t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
+  _mm_storeu_ps(out, _mm256_castps256_ps128(t));
 }
 
 IV i_load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const IV*>(p)); }

@@ -12,12 +12,25 @@ FV f_add(FV a, FV b) { return _mm512_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm512_set1_ps(v); }
 IV i_zero() { return _mm512_setzero_si512(); }
+// Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
+// (j, j+1), then 128-bit lanes (0, 2) and (1, 3), then the two results. f_hsum4 reduces four
+// vectors at once (for 4 outputs stored side by side) in exactly the same order, so an
+// output's bits do not depend on which of the two produced it.
 float f_hsum(FV v) {
-  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+  FV t = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));
+  t = _mm512_add_ps(t, _mm512_permute_ps(t, 0xB1));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4E));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
+  return _mm512_cvtss_f32(t);
+}
+void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
+  const FV ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+  const FV cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+  FV t = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(ab), _mm512_castps_pd(cd))),
+                       _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(ab), _mm512_castps_pd(cd))));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4E));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
+  _mm_storeu_ps(out, _mm512_castps512_ps128(t));
 }
 
 IV i_load(const int32_t* p) { return _mm512_load_si512(reinterpret_cast<const IV*>(p)); }

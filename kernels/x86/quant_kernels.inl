@@ -10,7 +10,7 @@
 //                                sum per block is Σ w·x, exactly
 //   q8_prep_x                    activation quants as the block-transposed kernel takes them
 //   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
-//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, i_zero
+//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, f_hsum4 (same order), i_zero
 //   Q8WT, q8t_prep_w, q8t_init, q8t_acc   the int8 dot for the block-transposed layout:
 //                                q8t_acc(acc, q8t_prep_w(w), q8_prep_x(x)) adds Σ w·x per int32
 //                                lane, less what q8t_init(the eight raw w vectors) puts back
@@ -264,8 +264,12 @@ void q8_packed_tile(const PackedWGroup* pw, const PackedXGroup* px, int64_t grou
         acc[r][c] = f_fma(f_cvt(isum[r][c]), f_mul(pw[r * groups + g].d, px[c * groups + g].d), acc[r][c]);
       }
   }
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
+  if constexpr (R == 4) {  // four outputs side by side: one joint reduction, same bits
+    for (int c = 0; c < C; ++c) f_hsum4(acc[0][c], acc[1][c], acc[2][c], acc[3][c], a.y + (i + c) * a.ldy + n);
+  } else {
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
+  }
 }
 
 void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
