@@ -233,7 +233,7 @@ void simd_f16_to_f32(const uint16_t* x, float* y, int64_t n) {
 // ---- activation quantizers (Q8_0, Q8_K): byte-identical to the scalar reference
 //
 // The reference rounds with roundf (Q8_0, half away from zero) and nearest-even (Q8_K),
-// maps NaN to 0 and clamps to [-128, 127]; these do the same lane by lane. The block
+// maps NaN to 0 and clamps to [-127, 127]; these do the same lane by lane. The block
 // maximum ignores NaN like the reference's std::max (vmaxps returns its second operand
 // when either is NaN, so the running maximum goes second).
 
@@ -246,7 +246,7 @@ F round_half_away(F v) {
 // NaN to 0, then clamp: the values the reference's int8 conversion produces.
 F to_int8_range(F r) {
   const F no_nan = xsimd::select(xsimd::isnan(r), F(0.0f), r);
-  return xsimd::min(xsimd::max(no_nan, F(-128.0f)), F(127.0f));
+  return xsimd::min(xsimd::max(no_nan, F(-127.0f)), F(127.0f));
 }
 
 float block_abs_max(const float* x, int64_t n) {

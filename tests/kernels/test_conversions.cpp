@@ -207,7 +207,25 @@ TEST(QuantizeQ8_0, ExtremeAndNonFiniteInputsStayInRange) {
   x[3] = std::numeric_limits<float>::quiet_NaN();
   x[4] = INFINITY;
   quantize_row(TensorType::Q8_0, x, q, 32);  // must not crash or hit undefined behaviour
-  for (int j = 0; j < 32; ++j) EXPECT_GE(static_cast<int8_t>(q[2 + j]), -128);
+  for (int j = 0; j < 32; ++j) EXPECT_GE(static_cast<int8_t>(q[2 + j]), -127);
+}
+
+// A block so small that its scale's reciprocal is infinite: the quants saturate at ±127,
+// never -128 (which the maddubs kernels could not multiply correctly).
+TEST(ActivationQuantizers, NeverProduceMinus128) {
+  IsaGuard guard;
+  float x[256];
+  for (int j = 0; j < 256; ++j) x[j] = (j % 2 ? 1.0f : -1.0f) * 1e-39f * static_cast<float>(j % 7 + 1);
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    uint8_t q8[34 * 8], qk[292];
+    quantize_row(TensorType::Q8_0, x, q8, 256);
+    quantize_row(TensorType::Q8_K, x, qk, 256);
+    for (int b = 0; b < 8; ++b) {
+      for (int j = 0; j < 32; ++j) ASSERT_NE(static_cast<int8_t>(q8[34 * b + 2 + j]), -128) << isa_label(isa);
+    }
+    for (int j = 0; j < 256; ++j) ASSERT_NE(static_cast<int8_t>(qk[4 + j]), -128) << isa_label(isa);
+  }
 }
 
 // ---- Q8_K
