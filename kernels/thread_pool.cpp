@@ -15,8 +15,11 @@
 // static destructor at exit buys nothing and could hang if exit is called from a part.
 #include "kernels/thread_pool.h"
 
+#include "nanollama/kernels.h"
+
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -51,7 +54,10 @@ class Pool {
   bool try_run(int parts, PartFn fn, void* ctx) {
     std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
     if (!lock.owns_lock()) return false;
-    while (static_cast<int>(workers_.size()) < parts - 1) {
+    // At most one worker per other CPU: more parts than that are claimed by whoever is
+    // free, so asking for many threads never oversubscribes the machine.
+    const int wanted = std::min(parts - 1, std::max(1, default_threads() - 1));
+    while (static_cast<int>(workers_.size()) < wanted) {
       workers_.emplace_back([this] { worker_loop(); });
     }
     fn_ = fn;
