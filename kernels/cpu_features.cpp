@@ -72,6 +72,24 @@ void init_active() noexcept {
 
 }  // namespace
 
+std::vector<std::string_view> cpu_features() {
+  std::vector<std::string_view> out;
+#if defined(NANOLLAMA_X86_KERNELS)
+  __builtin_cpu_init();
+  // __builtin_cpu_supports needs string literals, hence the list written out.
+  if (__builtin_cpu_supports("avx2")) out.push_back("avx2");
+  if (__builtin_cpu_supports("fma")) out.push_back("fma");
+  if (__builtin_cpu_supports("f16c")) out.push_back("f16c");
+  if (__builtin_cpu_supports("avx512f")) out.push_back("avx512f");
+  if (__builtin_cpu_supports("avx512cd")) out.push_back("avx512cd");
+  if (__builtin_cpu_supports("avx512dq")) out.push_back("avx512dq");
+  if (__builtin_cpu_supports("avx512bw")) out.push_back("avx512bw");
+  if (__builtin_cpu_supports("avx512vl")) out.push_back("avx512vl");
+  if (__builtin_cpu_supports("avx512vnni")) out.push_back("avx512vnni");
+#endif
+  return out;
+}
+
 std::string_view isa_name(Isa isa) noexcept {
   switch (isa) {
     case Isa::scalar: return "scalar";

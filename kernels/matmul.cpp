@@ -1,13 +1,12 @@
 // The matrix-product driver: checks its arguments, then splits weight rows statically over
 // threads. Each output is computed by one thread in a way that does not depend on the split,
 // so the result is bitwise identical for any thread count.
-#include <omp.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "kernels/dispatch.h"
+#include "kernels/thread_pool.h"
 #include "kernels/traits.h"
 #include "nanollama/error.h"
 
@@ -78,18 +77,14 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   if (jobs.empty()) return;
   int parts = n_threads > 0 ? n_threads : default_threads();
   parts = static_cast<int>(std::min<int64_t>(parts, std::max<int64_t>(1, work / kMinWorkPerThread)));
-  if (parts <= 1 || omp_in_parallel()) {
-    for (const Job& job : jobs) job.kernel(job.args, 0, job.rows);
-    return;
-  }
-  // Inside the region `jobs` would name each thread's own (empty) thread_local vector:
-  // hand the workers this thread's list explicitly.
-  const std::vector<Job>& shared_jobs = jobs;
-#pragma omp parallel num_threads(parts)
-  {
-    const int team = omp_get_num_threads();
-    for (int t = omp_get_thread_num(); t < parts; t += team) run_slice(shared_jobs, t, parts);
-  }
+  struct Slices {
+    const std::vector<Job>* jobs;
+    int parts;
+  } slices{&jobs, parts};
+  run_parts(parts, [](void* p, int part) {
+    const Slices& s = *static_cast<const Slices*>(p);
+    run_slice(*s.jobs, part, s.parts);
+  }, &slices);
 }
 
 void matmul(const MatrixView& w, const Activations& x, float* y, int64_t ldy, int n_threads) {

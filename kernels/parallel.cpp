@@ -1,13 +1,10 @@
-// Threads: a static partition over OpenMP's thread team.
-//
-// OpenMP (libgomp) keeps its team alive between parallel regions and lets idle threads spin
-// briefly before sleeping (GOMP_SPINCOUNT), so starting a region costs about a microsecond
-// on this class of machine: see docs/KERNELS.md for the measurement behind this choice.
-#include <omp.h>
+// Threads: a static partition of [0, n), run on the kernels' thread pool (thread_pool.cpp
+// says why not OpenMP).
 #include <sched.h>
 
 #include <thread>
 
+#include "kernels/thread_pool.h"
 #include "nanollama/kernels.h"
 
 namespace nanollama::kernels {
@@ -27,20 +24,17 @@ void parallel_for_raw(int n_threads, int64_t n, RangeFn fn, void* ctx) {
   if (n <= 0) return;
   int parts = n_threads > 0 ? n_threads : default_threads();
   if (parts > n) parts = static_cast<int>(n);
-  auto begin_of = [&](int part) { return n * part / parts; };
-  // One thread, or already inside a parallel region (a nested team would oversubscribe the
-  // cores): run the same partition in order on the calling thread.
-  if (parts <= 1 || omp_in_parallel()) {
-    for (int part = 0; part < parts; ++part) fn(ctx, begin_of(part), begin_of(part + 1));
-    return;
-  }
-#pragma omp parallel num_threads(parts)
-  {
-    // The team may be smaller than asked (OMP_THREAD_LIMIT): threads then take several parts,
-    // and the partition itself never changes.
-    const int team = omp_get_num_threads();
-    for (int part = omp_get_thread_num(); part < parts; part += team) fn(ctx, begin_of(part), begin_of(part + 1));
-  }
+  struct Job {
+    RangeFn fn;
+    void* ctx;
+    int64_t n;
+    int parts;
+  } job{fn, ctx, n, parts};
+  // The partition depends only on n and n_threads, whichever thread runs a part.
+  run_parts(parts, [](void* p, int part) {
+    const Job& j = *static_cast<const Job*>(p);
+    j.fn(j.ctx, j.n * part / j.parts, j.n * (part + 1) / j.parts);
+  }, &job);
 }
 
 }  // namespace nanollama::kernels

@@ -19,5 +19,7 @@ int cmd_tags(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
 int cmd_detokenize(int argc, char** argv);
+int cmd_quantize(int argc, char** argv);
+int cmd_isa(int argc, char** argv);
 
 }  // namespace nanollama::cli

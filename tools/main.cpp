@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"logits", "write every position's logits for a list of token ids", nanollama::cli::cmd_logits},
     {"tokenize", "print the token ids of a text", nanollama::cli::cmd_tokenize},
     {"detokenize", "print the text of token ids", nanollama::cli::cmd_detokenize},
+    {"quantize", "convert a model's weight matrices to Q8_0, Q6_K or F16", nanollama::cli::cmd_quantize},
+    {"isa", "show CPU features and the kernels' instruction-set paths", nanollama::cli::cmd_isa},
 };
 
 void print_overview(std::ostream& out) {

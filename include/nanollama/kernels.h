@@ -35,6 +35,9 @@ Isa best_isa() noexcept;               // the fastest supported path
 Isa active_isa() noexcept;             // in use: NANOLLAMA_ISA if set, else best_isa()
 // Forces a path; throws Error(unsupported) if this CPU cannot run it.
 void set_isa(Isa isa);
+// The instruction-set features the paths depend on that this CPU (and OS) offers, in
+// ggml/GCC spelling: "avx2", "fma", "f16c", "avx512f", ..., "avx512vnni". Empty off x86.
+std::vector<std::string_view> cpu_features();
 
 // ---------------------------------------------------------------------------------------
 // Weight formats
@@ -132,8 +135,11 @@ void f16_to_f32(const uint16_t* x, float* y, int64_t n);
 // Threads a caller gets when it asks for "all": the CPUs this process may run on.
 int default_threads() noexcept;
 
-// Runs fn(ctx, begin, end) over a static partition of [0, n) on up to n_threads threads and
-// waits for all. The partition depends only on n and n_threads.
+// Runs fn(ctx, begin, end) over a static partition of [0, n) on up to n_threads threads
+// (the calling thread and the kernels' persistent pool) and waits for all. The partition
+// depends only on n and n_threads (n_threads <= 0: default_threads()). Called from inside
+// a part, from an OpenMP parallel region, or while another thread is using the pool, the
+// parts run in order on the calling thread. An exception from fn is rethrown here.
 using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
 void parallel_for_raw(int n_threads, int64_t n, RangeFn fn, void* ctx);
 

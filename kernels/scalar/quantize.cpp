@@ -25,11 +25,13 @@ int nearest_int(float v) {
   return static_cast<int>(std::nearbyint(v));
 }
 
-// roundf (ties away from zero) into int8, saturating; NaN becomes 0.
+// roundf (ties away from zero) into [-127, 127]; NaN becomes 0. Finite normal inputs never
+// leave that range anyway; the clamp matters when a block's scale underflows (its
+// reciprocal is infinite), and keeping -128 out is what the maddubs kernels rely on.
 int8_t round_to_i8(float v) {
   const float r = std::roundf(v);
   if (!(r == r)) return 0;
-  return static_cast<int8_t>(std::clamp(r, -128.0f, 127.0f));
+  return static_cast<int8_t>(std::clamp(r, -127.0f, 127.0f));
 }
 
 // One 16-weight group of Q6_K: searches the scale whose levels in [-32, 31] give the
@@ -173,7 +175,8 @@ void quantize_row_q8_k(const float* x, void* dst, int64_t n) {
     }
     const float iscale = -127.0f / max;
     for (int j = 0; j < kSuperBlock; ++j) {
-      blk.qs[j] = static_cast<int8_t>(std::clamp(nearest_int(iscale * xb[j]), -128, 127));
+      // [-127, 127]: see round_to_i8 (an underflowing max makes iscale infinite).
+      blk.qs[j] = static_cast<int8_t>(std::clamp(nearest_int(iscale * xb[j]), -127, 127));
     }
     for (int g = 0; g < 16; ++g) {
       int sum = 0;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -18,7 +19,7 @@ constexpr int64_t kLanes = 8;
 // 3 x 4 = 12 accumulators + 3 weight vectors + 1 activation vector = the 16 ymm registers.
 constexpr int kTileR = 3;
 constexpr int kTileC = 4;
-constexpr int kMatvecR = 4;
+
 
 F load_f16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
 void store_f16(uint16_t* p, F v) {
@@ -37,6 +38,13 @@ F dup_pairs(const float* c) {
   return _mm256_permutevar8x32_ps(four, _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3));
 }
 F swap_pairs(F v) { return _mm256_permute_ps(v, 0xB1); }
+F round_even(F v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// Eight integral floats in [-128, 127] to int8.
+void store_i8(int8_t* dst, F q) {
+  const __m256i i32 = _mm256_cvttps_epi32(q);
+  const __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i32), _mm256_extracti128_si256(i32, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), _mm_packs_epi16(i16, i16));
+}
 
 #include "kernels/x86/float_kernels.inl"
 

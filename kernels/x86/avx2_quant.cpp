@@ -5,6 +5,8 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
@@ -19,21 +21,35 @@ using FV = __m256;
 FV f_zero() { return _mm256_setzero_ps(); }
 FV f_cvt(IV v) { return _mm256_cvtepi32_ps(v); }
 FV f_mul(FV a, FV b) { return _mm256_mul_ps(a, b); }
+FV f_add(FV a, FV b) { return _mm256_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm256_set1_ps(v); }
 IV i_zero() { return _mm256_setzero_si256(); }
+// Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
+// (j, j+1), then the two 128-bit lanes. f_hsum4 reduces four vectors at once (for 4 outputs
+// stored side by side) in exactly the same order.
 float f_hsum(FV v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+  FV t = _mm256_add_ps(v, _mm256_permute_ps(v, 0x4E));
+  t = _mm256_add_ps(t, _mm256_permute_ps(t, 0xB1));
+  t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
+  return _mm256_cvtss_f32(t);
 }
+[[maybe_unused]] void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
+  const FV ab = _mm256_add_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b));
+  const FV cd = _mm256_add_ps(_mm256_unpacklo_ps(c, d), _mm256_unpackhi_ps(c, d));
+  FV t = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab), _mm256_castps_pd(cd))),
+                       _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(ab), _mm256_castps_pd(cd))));
+  t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
+  _mm_storeu_ps(out, _mm256_castps256_ps128(t));
+}
+
+IV i_load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const IV*>(p)); }
+FV f_load(const float* p) { return _mm256_load_ps(p); }
 
 // ---- Q8_0: one 32-byte block per step
 constexpr int kQ8Step = 1;
 constexpr int kQ8TileR = 2;
-constexpr int kQ8TileC = 4;
-constexpr int kQ8MatvecR = 4;
+constexpr int kQ8TileC = 2;
 IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
 FV q8_scale(const BlockQ8_0* b) { return _mm256_set1_ps(_cvtsh_ss(b->d)); }
@@ -48,19 +64,28 @@ IV q8_pair(const Q8W& w, IV x) {
   const IV pairs = _mm256_maddubs_epi16(w.abs_w, _mm256_sign_epi8(x, w.w));
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
+IV q8v_prep_x(IV x) { return x; }
+IV q8v_init(IV) { return _mm256_setzero_si256(); }
+IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
+using Q8WT = Q8W;
+inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
+Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
+IV q8t_init(const IV*) { return _mm256_setzero_si256(); }
+IV q8t_acc(IV acc, const Q8WT& w, IV x) { return _mm256_add_epi32(acc, q8_pair(w, x)); }
 
 // ---- Q6_K: eight chunks of 32 quants per super-block
 constexpr int kQ6Chunks = 8;
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
-constexpr int kQ6MatvecR = 2;
+constexpr int kQ6MatvecR = 1;
 struct Q6Row {
   IV u[kQ6Chunks];   // quants + 32, as bytes 0..63
   IV sc[kQ6Chunks];  // each int16 pair-sum lane's group scale
   __m256i scales16;  // the 16 group scales as int16
   float d;
 };
-void q6_decode(const BlockQ6_K& b, Q6Row& o) {
+// Always inlined: as a call it went through the stack, behind a vzeroupper, per super-block.
+[[gnu::always_inline]] inline void q6_decode(const BlockQ6_K& b, Q6Row& o) {
   const IV m4 = _mm256_set1_epi8(0x0F);
   const IV m30 = _mm256_set1_epi8(0x30);
   for (int h = 0; h < 2; ++h) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -26,7 +27,7 @@ constexpr int64_t kLanes = 16;
 // 4 x 6 = 24 accumulators + 4 weight vectors + 1 activation vector of the 32 zmm registers.
 constexpr int kTileR = 4;
 constexpr int kTileC = 6;
-constexpr int kMatvecR = 4;
+
 
 F load_f16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
 void store_f16(uint16_t* p, F v) {
@@ -45,6 +46,11 @@ F dup_pairs(const float* c) {
   return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7), eight);
 }
 F swap_pairs(F v) { return _mm512_permute_ps(v, 0xB1); }
+F round_even(F v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// Sixteen integral floats in [-128, 127] to int8.
+void store_i8(int8_t* dst, F q) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_cvtsepi32_epi8(_mm512_cvttps_epi32(q)));
+}
 
 #include "kernels/x86/float_kernels.inl"
 

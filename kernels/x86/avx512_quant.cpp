@@ -10,6 +10,8 @@
 #pragma GCC diagnostic pop
 
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
@@ -22,10 +24,9 @@ namespace {
 
 constexpr int kQ8TileR = 4;
 constexpr int kQ8TileC = 3;
-constexpr int kQ8MatvecR = 4;
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
-constexpr int kQ6MatvecR = 2;
+constexpr int kQ6MatvecR = 1;
 
 struct Q8W {
   IV abs_w;
@@ -37,6 +38,14 @@ IV q8_pair(const Q8W& w, IV x) {
   const IV signed_x = _mm512_mask_sub_epi8(x, w.negative, _mm512_setzero_si512(), x);
   return _mm512_madd_epi16(_mm512_maddubs_epi16(w.abs_w, signed_x), _mm512_set1_epi16(1));
 }
+IV q8v_prep_x(IV x) { return x; }
+IV q8v_init(IV) { return _mm512_setzero_si512(); }
+IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
+using Q8WT = Q8W;
+inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
+Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
+IV q8t_init(const IV*) { return _mm512_setzero_si512(); }
+IV q8t_acc(IV acc, const Q8WT& w, IV x) { return _mm512_add_epi32(acc, q8_pair(w, x)); }
 IV q6_acc(IV acc, IV u, IV x, IV sc) {
   return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, x), sc));
 }

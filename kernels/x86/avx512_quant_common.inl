@@ -8,24 +8,44 @@ using FV = __m512;
 FV f_zero() { return _mm512_setzero_ps(); }
 FV f_cvt(IV v) { return _mm512_cvtepi32_ps(v); }
 FV f_mul(FV a, FV b) { return _mm512_mul_ps(a, b); }
+FV f_add(FV a, FV b) { return _mm512_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm512_set1_ps(v); }
 IV i_zero() { return _mm512_setzero_si512(); }
+// Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
+// (j, j+1), then 128-bit lanes (0, 2) and (1, 3), then the two results. f_hsum4 reduces four
+// vectors at once (for 4 outputs stored side by side) in exactly the same order, so an
+// output's bits do not depend on which of the two produced it.
 float f_hsum(FV v) {
-  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+  FV t = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));
+  t = _mm512_add_ps(t, _mm512_permute_ps(t, 0xB1));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4E));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
+  return _mm512_cvtss_f32(t);
 }
+void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
+  const FV ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+  const FV cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+  FV t = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(ab), _mm512_castps_pd(cd))),
+                       _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(ab), _mm512_castps_pd(cd))));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4E));
+  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
+  _mm_storeu_ps(out, _mm512_castps512_ps128(t));
+}
+
+IV i_load(const int32_t* p) { return _mm512_load_si512(reinterpret_cast<const IV*>(p)); }
+FV f_load(const float* p) { return _mm512_load_ps(p); }
 
 // ---- Q8_0: two blocks (64 quants) per step; their quants are 34 bytes apart.
 constexpr int kQ8Step = 2;
 __m256i q8_qs256(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs(const BlockQ8_0* b) { return _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b)), q8_qs256(b + 1), 1); }
 IV q8_qs_one(const BlockQ8_0* b) { return _mm512_zextsi256_si512(q8_qs256(b)); }
+// The two blocks' f16 scales side by side, converted at once, then spread over 8 lanes each.
 FV q8_scale(const BlockQ8_0* b) {
-  return _mm512_insertf32x8(_mm512_set1_ps(_cvtsh_ss(b[0].d)), _mm256_set1_ps(_cvtsh_ss(b[1].d)), 1);
+  const __m128i h = _mm_insert_epi16(_mm_cvtsi32_si128(b[0].d), b[1].d, 1);
+  const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  return _mm512_permutexvar_ps(spread, _mm512_zextps128_ps512(_mm_cvtph_ps(h)));
 }
 FV q8_scale_one(const BlockQ8_0* b) { return _mm512_zextps256_ps512(_mm256_set1_ps(_cvtsh_ss(b->d))); }
 
@@ -46,7 +66,8 @@ alignas(64) constexpr int16_t kQ6ScaleIndex[kQ6Chunks][32] = {
     {12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
      14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15},
 };
-void q6_decode(const BlockQ6_K& b, Q6Row& o) {
+// Always inlined: as a call it went through the stack, behind a vzeroupper, per super-block.
+[[gnu::always_inline]] inline void q6_decode(const BlockQ6_K& b, Q6Row& o) {
   const IV m4 = _mm512_set1_epi8(0x0F);
   const IV m30 = _mm512_set1_epi8(0x30);
   for (int h = 0; h < 2; ++h) {

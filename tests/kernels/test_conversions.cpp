@@ -50,10 +50,11 @@ TEST(Fp16, DecodesEveryCodeExactlyOnEveryPath) {
   }
   for (Isa isa : supported_isas()) {
     set_isa(isa);
-    for (int64_t n : {int64_t{65536}, int64_t{7}, int64_t{1}, int64_t{33}}) {
-      std::vector<float> out(static_cast<size_t>(n));
+    for (int64_t n : {int64_t{7}, int64_t{1}, int64_t{33}}) {  // tails shorter than a vector
+      std::vector<float> out(static_cast<size_t>(n) + 1, -1.0f);
       f16_to_f32(codes.data() + 1000, out.data(), n);
       for (int64_t i = 0; i < n; ++i) ASSERT_EQ(bits(out[i]), bits(scalar_out[1000 + i])) << isa_label(isa);
+      ASSERT_EQ(out[n], -1.0f) << "wrote past the end, " << isa_label(isa);
     }
     std::vector<float> out(codes.size());
     f16_to_f32(codes.data(), out.data(), static_cast<int64_t>(codes.size()));
@@ -206,7 +207,25 @@ TEST(QuantizeQ8_0, ExtremeAndNonFiniteInputsStayInRange) {
   x[3] = std::numeric_limits<float>::quiet_NaN();
   x[4] = INFINITY;
   quantize_row(TensorType::Q8_0, x, q, 32);  // must not crash or hit undefined behaviour
-  for (int j = 0; j < 32; ++j) EXPECT_GE(static_cast<int8_t>(q[2 + j]), -128);
+  for (int j = 0; j < 32; ++j) EXPECT_GE(static_cast<int8_t>(q[2 + j]), -127);
+}
+
+// A block so small that its scale's reciprocal is infinite: the quants saturate at ±127,
+// never -128 (which the maddubs kernels could not multiply correctly).
+TEST(ActivationQuantizers, NeverProduceMinus128) {
+  IsaGuard guard;
+  float x[256];
+  for (int j = 0; j < 256; ++j) x[j] = (j % 2 ? 1.0f : -1.0f) * 1e-39f * static_cast<float>(j % 7 + 1);
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    uint8_t q8[34 * 8], qk[292];
+    quantize_row(TensorType::Q8_0, x, q8, 256);
+    quantize_row(TensorType::Q8_K, x, qk, 256);
+    for (int b = 0; b < 8; ++b) {
+      for (int j = 0; j < 32; ++j) ASSERT_NE(static_cast<int8_t>(q8[34 * b + 2 + j]), -128) << isa_label(isa);
+    }
+    for (int j = 0; j < 256; ++j) ASSERT_NE(static_cast<int8_t>(qk[4 + j]), -128) << isa_label(isa);
+  }
 }
 
 // ---- Q8_K
@@ -275,8 +294,19 @@ TEST(ActivationQuantizers, SimdPathsMatchTheReferenceBitForBit) {
   IsaGuard guard;
   std::mt19937 rng(4);
   auto x = random_floats(rng, 256 * 12, -4.0f, 4.0f);
-  for (int j = 0; j < 256; ++j) x[j] = static_cast<float>(j % 9) * 0.5f - 2.0f;  // exact halves: ties
-  std::fill(x.begin() + 256, x.begin() + 512, 0.0f);
+  // Super-block 0: scale 1 for both formats (a 127 / -127 first), the rest k + 0.5: every
+  // element is a rounding tie (Q8_0 rounds it away from zero, Q8_K to even).
+  for (int j = 0; j < 256; ++j) x[j] = static_cast<float>(j % 200 - 100) + 0.5f;
+  for (int j = 0; j < 256; j += 32) x[j] = -127.0f;
+  std::fill(x.begin() + 256, x.begin() + 512, 0.0f);  // all zeros
+  // Super-block 2: non-finite and extreme values, signed zeros.
+  x[512] = std::numeric_limits<float>::quiet_NaN();
+  x[513] = INFINITY;
+  x[545] = -INFINITY;
+  x[577] = -0.0f;
+  x[600] = FLT_MAX;
+  x[640] = -FLT_MAX;
+  x[700] = 1e-40f;  // subnormal
   for (TensorType t : {TensorType::Q8_0, TensorType::Q8_K}) {
     const auto bytes = *row_bytes(t, x.size());
     set_isa(Isa::scalar);
@@ -286,7 +316,13 @@ TEST(ActivationQuantizers, SimdPathsMatchTheReferenceBitForBit) {
       set_isa(isa);
       std::vector<uint8_t> got(bytes);
       quantize_row(t, x.data(), got.data(), static_cast<int64_t>(x.size()));
-      EXPECT_EQ(got, ref) << tensor_type_name(t) << " " << isa_label(isa);
+      size_t first = got.size();
+      for (size_t i = 0; i < got.size() && first == got.size(); ++i) {
+        if (got[i] != ref[i]) first = i;
+      }
+      EXPECT_EQ(first, got.size()) << tensor_type_name(t) << " " << isa_label(isa) << ": first differing byte "
+                                   << first << " (got " << int(got[first % got.size()]) << ", want "
+                                   << int(ref[first % got.size()]) << ")";
     }
   }
 }

@@ -73,7 +73,7 @@ TEST(Fixtures, DequantizedTensorsStayWithinQuantizationError) {
       const auto want = decode(src->tensor(t.name));
       double err = 0, norm = 0;
       for (size_t i = 0; i < got.size(); ++i) {
-        err += std::pow(static_cast<double>(got[i]) - want[i], 2);
+        err += std::pow(static_cast<double>(got[i]) - static_cast<double>(want[i]), 2);
         norm += std::pow(static_cast<double>(want[i]), 2);
       }
       EXPECT_LE(std::sqrt(err / norm), bound) << file << " " << t.name;

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "kernel_test_util.h"
@@ -49,6 +51,55 @@ TEST(ParallelFor, RunsInlineInsideAnOpenMPRegion) {
   }
   EXPECT_FALSE(nested_on_other_thread.load());
   EXPECT_GE(outer_calls.load(), 1);
+}
+
+TEST(ParallelFor, NestedCallsRunInlineAndExceptionsReachTheCaller) {
+  std::atomic<int64_t> inner_total{0};
+  parallel_for(2, 4, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      parallel_for(2, 10, [&](int64_t ib, int64_t ie) { inner_total += ie - ib; });
+    }
+  });
+  EXPECT_EQ(inner_total.load(), 40);
+  EXPECT_THROW(parallel_for(2, 8,
+                            [](int64_t b, int64_t) {
+                              if (b >= 4) throw std::runtime_error("part failed");
+                            }),
+               std::runtime_error);
+  // The pool still works afterwards.
+  std::atomic<int64_t> covered{0};
+  parallel_for(3, 300, [&](int64_t b, int64_t e) { covered += e - b; });
+  EXPECT_EQ(covered.load(), 300);
+}
+
+// Several user threads may run products at once (the kernels' thread contract): each gets
+// the same bits as when alone.
+TEST(ParallelFor, ConcurrentCallersGetIdenticalResults) {
+  std::mt19937 rng(5);
+  const int64_t rows = 96, cols = 256;
+  auto wf = random_floats(rng, rows * cols);
+  std::vector<uint8_t> w(*row_bytes(TensorType::Q8_0, cols) * rows);
+  const size_t stride = w.size() / rows;
+  for (int64_t r = 0; r < rows; ++r) quantize_row(TensorType::Q8_0, wf.data() + r * cols, w.data() + r * stride, cols);
+  const auto x = random_floats(rng, 4 * cols);
+  const MatrixView view{TensorType::Q8_0, rows, cols, w.data(), stride};
+  Activations act;
+  act.prepare(TensorType::Q8_0, x.data(), 4, cols, cols);
+  std::vector<float> want(4 * rows);
+  matmul(view, act, want.data(), rows, 1);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 3; ++t) {
+    callers.emplace_back([&] {
+      std::vector<float> y(4 * rows);
+      for (int rep = 0; rep < 50; ++rep) {
+        matmul(view, act, y.data(), rows, 2);
+        if (y != want) ++mismatches;
+      }
+    });
+  }
+  for (auto& c : callers) c.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(Isa, NamesListsAndForcing) {
