@@ -21,7 +21,6 @@ using FV = __m256;
 FV f_zero() { return _mm256_setzero_ps(); }
 FV f_cvt(IV v) { return _mm256_cvtepi32_ps(v); }
 FV f_mul(FV a, FV b) { return _mm256_mul_ps(a, b); }
-FV f_add(FV a, FV b) { return _mm256_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm256_set1_ps(v); }
 IV i_zero() { return _mm256_setzero_si256(); }
@@ -52,8 +51,6 @@ constexpr int kQ8TileR = 2;
 constexpr int kQ8TileC = 2;
 IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
-FV q8_scale(const BlockQ8_0* b) { return _mm256_set1_ps(_cvtsh_ss(b->d)); }
-FV q8_scale_one(const BlockQ8_0* b) { return q8_scale(b); }
 struct Q8W {
   IV abs_w;
   IV w;
@@ -67,6 +64,15 @@ IV q8_pair(const Q8W& w, IV x) {
 IV q8v_prep_x(IV x) { return x; }
 IV q8v_init(IV) { return _mm256_setzero_si256(); }
 IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
+#include "kernels/x86/int_reduce.inl"
+// Eight steps (one block each) of q8v_dot lanes to one lane per block.
+IV q8v_block_sums(const IV part[8]) { return sum_lanes_8x8(part); }
+// The f16 scales of `count` consecutive blocks as one lane each (zeros past count).
+FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
+  alignas(32) float d[8] = {};
+  for (int64_t j = 0; j < count; ++j) d[j] = _cvtsh_ss(b[j].d);
+  return _mm256_load_ps(d);
+}
 using Q8WT = Q8W;
 inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
 Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }

@@ -8,7 +8,6 @@ using FV = __m512;
 FV f_zero() { return _mm512_setzero_ps(); }
 FV f_cvt(IV v) { return _mm512_cvtepi32_ps(v); }
 FV f_mul(FV a, FV b) { return _mm512_mul_ps(a, b); }
-FV f_add(FV a, FV b) { return _mm512_add_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm512_set1_ps(v); }
 IV i_zero() { return _mm512_setzero_si512(); }
@@ -41,13 +40,32 @@ constexpr int kQ8Step = 2;
 __m256i q8_qs256(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs(const BlockQ8_0* b) { return _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b)), q8_qs256(b + 1), 1); }
 IV q8_qs_one(const BlockQ8_0* b) { return _mm512_zextsi256_si512(q8_qs256(b)); }
-// The two blocks' f16 scales side by side, converted at once, then spread over 8 lanes each.
-FV q8_scale(const BlockQ8_0* b) {
-  const __m128i h = _mm_insert_epi16(_mm_cvtsi32_si128(b[0].d), b[1].d, 1);
-  const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-  return _mm512_permutexvar_ps(spread, _mm512_zextps128_ps512(_mm_cvtph_ps(h)));
+#include "kernels/x86/int_reduce.inl"
+// Eight steps of q8v_dot lanes (blocks 2s and 2s+1 in the two halves of step s) to one lane
+// per block, blocks in order.
+IV q8v_block_sums(const IV part[8]) {
+  __m256i even[8], odd[8];
+  for (int s = 0; s < 4; ++s) {
+    even[2 * s] = _mm512_castsi512_si256(part[s]);
+    even[2 * s + 1] = _mm512_extracti64x4_epi64(part[s], 1);
+    odd[2 * s] = _mm512_castsi512_si256(part[s + 4]);
+    odd[2 * s + 1] = _mm512_extracti64x4_epi64(part[s + 4], 1);
+  }
+  return _mm512_inserti64x4(_mm512_castsi256_si512(sum_lanes_8x8(even)), sum_lanes_8x8(odd), 1);
 }
-FV q8_scale_one(const BlockQ8_0* b) { return _mm512_zextps256_ps512(_mm256_set1_ps(_cvtsh_ss(b->d))); }
+// The f16 scales of `count` consecutive blocks as one lane each (zeros past count): one
+// gather of the 34-byte-strided scale fields when the group is whole.
+FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
+  if (count == 16) {
+    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                               _mm512_set1_epi32(static_cast<int>(sizeof(BlockQ8_0))));
+    const __m512i words = _mm512_i32gather_epi32(offsets, b, 1);  // d and the first two quants
+    return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(words));
+  }
+  alignas(64) float d[16] = {};
+  for (int64_t j = 0; j < count; ++j) d[j] = _cvtsh_ss(b[j].d);
+  return _mm512_load_ps(d);
+}
 
 // ---- Q6_K: four chunks of 64 quants per super-block. ql[64h .. 64h+63] holds the low
 // nibbles of quarters 0 and 1 (low nibble) and 2 and 3 (high nibble) of half h; pairing qh

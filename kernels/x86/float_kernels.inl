@@ -368,21 +368,22 @@ void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
 // from DRAM: one row at a time keeps a single sequential stream, which the prefetchers
 // follow at full speed, and a software prefetch runs one row ahead. Measured on Zen 4
 // (F16 32006x1024, one thread, cold): 4-row tiles 10-12 GB/s; one row with 4
-// accumulators 12-13 GB/s (its burst of demand misses crowds out the prefetches); one row
-// with 2 accumulators 21-22 GB/s of the 23.5 a plain streaming read gets.
+// accumulators 12-13 GB/s (its burst of demand misses crowds out the prefetches).
+//
+// The arithmetic is exactly float_tile's for one pair (one FMA chain over k, the same tail,
+// the same horizontal sum), so a row's result never depends on how many activation rows
+// share the call: the tag generator's variants and prompt reuse rely on that. One chain
+// still outruns memory: an FMA per 4 cycles covers 2 x kLanes weight bytes for F16.
 template <class W>
 float matvec_row(const uint8_t* w, const float* x, int64_t K, size_t stride) {
-  F acc0(0.0f), acc1(0.0f);
+  F acc(0.0f);
   int64_t k = 0;
-  for (; k + 2 * kLanes <= K; k += 2 * kLanes) {
+  for (; k + kLanes <= K; k += kLanes) {
     __builtin_prefetch(w + stride + k * W::kBytes);
-    __builtin_prefetch(w + stride + (k + kLanes) * W::kBytes);
-    acc0 = xsimd::fma(W::load(w, k), F::load_unaligned(x + k), acc0);
-    acc1 = xsimd::fma(W::load(w, k + kLanes), F::load_unaligned(x + k + kLanes), acc1);
+    acc = xsimd::fma(W::load(w, k), F::load_unaligned(x + k), acc);
   }
-  for (; k + kLanes <= K; k += kLanes) acc0 = xsimd::fma(W::load(w, k), F::load_unaligned(x + k), acc0);
-  if (k < K) acc0 = xsimd::fma(W::load_n(w, k, K - k), load_f32_n(x + k, K - k), acc0);
-  return xsimd::hadd(acc0 + acc1);
+  if (k < K) acc = xsimd::fma(W::load_n(w, k, K - k), load_f32_n(x + k, K - k), acc);
+  return xsimd::hadd(acc);
 }
 
 // Weight rows [n0, n1) against all activation rows, tile by tile. Rows are taken in blocks

@@ -4,10 +4,11 @@
 //   IV / FV                      integer and float vector types
 //   kQ8Step                      Q8_0 blocks per vector step (1 for 256-bit, 2 for 512-bit)
 //   q8_qs(b), q8_qs_one(b)       the int8 quants of kQ8Step blocks (or of one, rest zero)
-//   q8_scale(b), q8_scale_one(b) each int32 lane's block scale as a float vector
+//   q8_block_scales(b, n)        the f16 scales of n consecutive blocks, one lane each
 //   q8v_prep_x, q8v_init, q8v_dot   the int8 dot of the matrix-vector kernel:
 //                                q8v_dot(q8v_init(x), w, q8v_prep_x(x)) gives int32 lanes whose
 //                                sum per block is Σ w·x, exactly
+//   q8v_block_sums(part[8])      eight steps' lanes to one lane per block, in block order
 //   q8_prep_x                    activation quants as the block-transposed kernel takes them
 //   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
 //   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, f_hsum4 (same order), i_zero
@@ -94,53 +95,73 @@ struct Q6Tile {
 
 // ---- Q8_0 with one activation row (decode): weights streamed row by row
 //
-// The activation row is packed once per call with everything the dot needs (prepared
-// quants, the lanes' correction start q8v_init, the scales as a vector), so each weight
-// step costs its own loads, one int8 dot, and the float work; measured on Zen 4 (one
-// thread, 1024x1024 in cache) this took the product from 20 to 33 GB/s.
+// The activation row is packed once per call (prepared quants and the lanes' correction
+// start q8v_init per step, the scales per group of blocks), so each weight step costs its
+// own loads and one int8 dot. The float arithmetic is the block-transposed kernel's below,
+// exactly: per group of kQ8GroupBlocks blocks, one int32 lane per block (here summed out of
+// the dot's lanes in integers, which is exact), then one convert, one scale multiply and one
+// FMA, then the same horizontal sum. So a row's result never depends on how many activation
+// rows share the call (decoding N variants together, or a prompt partly reused from the
+// cache, gives the same bits as one at a time).
 
 struct alignas(64) PackedXV {
   IV q;
   IV init;
-  FV d;
+};
+struct alignas(64) PackedXD {
+  FV d;  // the activation blocks' scales of one group
 };
 thread_local std::vector<PackedXV> t_packed_xv;
+thread_local std::vector<PackedXD> t_packed_xd;
+
+constexpr int64_t kQ8GroupBlocksV = sizeof(IV) / 4;
+constexpr int kQ8GroupSteps = static_cast<int>(kQ8GroupBlocksV / kQ8Step);  // 8 on every path
+static_assert(kQ8GroupSteps == 8, "q8v_block_sums takes eight steps");
 
 void q8_matvec(const MatmulArgs& a, int64_t n0, int64_t n1) {
   const int64_t nb = a.cols / kQ8_0Block;
-  const int64_t steps = (nb + kQ8Step - 1) / kQ8Step;
+  const int64_t groups = (nb + kQ8GroupBlocksV - 1) / kQ8GroupBlocksV;
+  const int64_t steps = groups * kQ8GroupSteps;
   if (static_cast<int64_t>(t_packed_xv.size()) < steps) t_packed_xv.resize(static_cast<size_t>(steps));
+  if (static_cast<int64_t>(t_packed_xd.size()) < groups) t_packed_xd.resize(static_cast<size_t>(groups));
   PackedXV* px = t_packed_xv.data();
+  PackedXD* xd = t_packed_xd.data();
   const auto* x = reinterpret_cast<const BlockQ8_0*>(a.x);
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t b = s * kQ8Step;
-    const bool full = b + kQ8Step <= nb;
-    const IV q = full ? q8_qs(x + b) : q8_qs_one(x + b);
-    px[s] = {q8v_prep_x(q), q8v_init(q), full ? q8_scale(x + b) : q8_scale_one(x + b)};
+    const IV q = b + kQ8Step <= nb ? q8_qs(x + b) : b < nb ? q8_qs_one(x + b) : i_zero();
+    px[s] = {q8v_prep_x(q), q8v_init(q)};
   }
-  const int64_t full_steps = nb / kQ8Step;
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t b = g * kQ8GroupBlocksV;
+    xd[g].d = q8_block_scales(x + b, nb - b < kQ8GroupBlocksV ? nb - b : kQ8GroupBlocksV);
+  }
+  const int64_t full_groups = nb / kQ8GroupBlocksV;
   for (int64_t n = n0; n < n1; ++n) {
     const auto* w = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n) * a.w_stride);
     const char* next = reinterpret_cast<const char*>(w) + a.w_stride;  // prefetched one row ahead
-    // Two accumulators over alternate steps (measured neutral on Zen 4; it keeps the FMA
-    // latency off the critical path on cores with fewer loads in flight).
-    FV acc0 = f_zero(), acc1 = f_zero();
-    auto step = [&](int64_t st, FV& acc) {
-      for (int line = 0; line < kQ8Step * 34; line += 64) __builtin_prefetch(next + st * kQ8Step * 34 + line);
-      const IV isum = q8v_dot(px[st].init, q8_qs(w + st * kQ8Step), px[st].q);
-      acc = f_fma(f_cvt(isum), f_mul(q8_scale(w + st * kQ8Step), px[st].d), acc);
-    };
-    int64_t s = 0;
-    for (; s + 2 <= full_steps; s += 2) {
-      step(s, acc0);
-      step(s + 1, acc1);
+    FV acc = f_zero();
+    IV part[kQ8GroupSteps];
+    for (int64_t g = 0; g < groups; ++g) {
+      const int64_t b0 = g * kQ8GroupBlocksV;
+      if (g < full_groups) {
+        for (int t = 0; t < kQ8GroupSteps; ++t) {
+          const int64_t s = g * kQ8GroupSteps + t, b = s * kQ8Step;
+          for (int line = 0; line < kQ8Step * 34; line += 64) __builtin_prefetch(next + b * 34 + line);
+          part[t] = q8v_dot(px[s].init, q8_qs(w + b), px[s].q);
+        }
+      } else {  // the last, partial group: missing blocks contribute zero lanes
+        for (int t = 0; t < kQ8GroupSteps; ++t) {
+          const int64_t s = g * kQ8GroupSteps + t, b = s * kQ8Step;
+          part[t] = b + kQ8Step <= nb ? q8v_dot(px[s].init, q8_qs(w + b), px[s].q)
+                    : b < nb          ? q8v_dot(px[s].init, q8_qs_one(w + b), px[s].q)
+                                      : i_zero();
+        }
+      }
+      const FV dw = q8_block_scales(w + b0, nb - b0 < kQ8GroupBlocksV ? nb - b0 : kQ8GroupBlocksV);
+      acc = f_fma(f_cvt(q8v_block_sums(part)), f_mul(dw, xd[g].d), acc);
     }
-    if (s < full_steps) step(s++, acc0);
-    if (s < steps) {
-      const IV isum = q8v_dot(px[s].init, q8_qs_one(w + s * kQ8Step), px[s].q);
-      acc1 = f_fma(f_cvt(isum), f_mul(q8_scale_one(w + s * kQ8Step), px[s].d), acc1);
-    }
-    a.y[n] = f_hsum(f_add(acc0, acc1));
+    a.y[n] = f_hsum(acc);
   }
 }
 
