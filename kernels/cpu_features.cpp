@@ -2,6 +2,10 @@
 //
 // Detection uses the compiler's __builtin_cpu_supports (which also checks that the OS saves
 // the AVX / AVX-512 register state), not xsimd's, which misreads the AVX bit on some CPUs.
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -14,10 +18,23 @@
 namespace nanollama::kernels {
 namespace {
 
+#if defined(NANOLLAMA_X86_KERNELS)
+// F16C. GCC's __builtin_cpu_supports knows "f16c"; clang 14's does not, so the bit is read
+// from CPUID leaf 1 (ECX bit 29). Its register state is AVX's, which the "avx2" check covers.
+bool cpu_has_f16c() noexcept {
+#if defined(__clang__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) != 0;
+#else
+  return __builtin_cpu_supports("f16c");
+#endif
+}
+#endif
+
 bool cpu_can_run(Isa isa) noexcept {
 #if defined(NANOLLAMA_X86_KERNELS)
   __builtin_cpu_init();
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
   const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
                       __builtin_cpu_supports("avx512cd");
@@ -79,7 +96,7 @@ std::vector<std::string_view> cpu_features() {
   // __builtin_cpu_supports needs string literals, hence the list written out.
   if (__builtin_cpu_supports("avx2")) out.push_back("avx2");
   if (__builtin_cpu_supports("fma")) out.push_back("fma");
-  if (__builtin_cpu_supports("f16c")) out.push_back("f16c");
+  if (cpu_has_f16c()) out.push_back("f16c");
   if (__builtin_cpu_supports("avx512f")) out.push_back("avx512f");
   if (__builtin_cpu_supports("avx512cd")) out.push_back("avx512cd");
   if (__builtin_cpu_supports("avx512dq")) out.push_back("avx512dq");

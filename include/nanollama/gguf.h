@@ -53,8 +53,11 @@ class Value {
                                std::vector<float>, std::vector<bool>, std::vector<std::string>,
                                std::vector<uint64_t>, std::vector<int64_t>, std::vector<double>>;
 
+  // Any of the stored types converts implicitly (the first constraint keeps copies and moves
+  // of Value itself out of the check, which would otherwise recurse).
   template <class T>
-    requires std::is_constructible_v<Storage, std::in_place_type_t<std::decay_t<T>>, T&&>
+    requires(!std::is_same_v<std::decay_t<T>, Value>) &&
+            std::is_constructible_v<Storage, std::in_place_type_t<std::decay_t<T>>, T&&>
   Value(T&& v) : storage_(std::in_place_type<std::decay_t<T>>, std::forward<T>(v)) {}  // NOLINT
   Value(const char* s) : storage_(std::in_place_type<std::string>, s) {}              // NOLINT
   Value(std::string_view s) : storage_(std::in_place_type<std::string>, s) {}         // NOLINT

@@ -65,33 +65,42 @@ class Converter {
   template <class T>
   T convert(const Value& v) const {
     T out{};
-    bool ok = std::visit(
-        [&](const auto& stored) {
-          using S = std::decay_t<decltype(stored)>;
-          if constexpr (IsVector<T>::value && IsVector<S>::value) {
-            using E = typename IsVector<T>::element;
-            using SE = typename IsVector<S>::element;
-            // Float arrays take integer elements too (llama.cpp accepts i32 scores); integer
-            // arrays take only integers.
-            if constexpr ((std::is_floating_point_v<E> && !std::is_same_v<SE, bool> && !std::is_same_v<SE, std::string>) ||
-                          (kIsInteger<E> && kIsInteger<SE>) || std::is_same_v<E, SE>) {
-              out.resize(stored.size());
-              for (size_t i = 0; i < stored.size(); ++i) scalar(static_cast<SE>(stored[i]), out[i]);
-              return true;
-            }
-            return false;
-          } else if constexpr (!IsVector<T>::value && !IsVector<S>::value) {
-            return scalar(stored, out);
-          } else {
-            return false;
-          }
-        },
-        v.storage());
+    const bool ok = std::visit([&](const auto& stored) { return assign(stored, out); }, v.storage());
     if (!ok) mismatch(v, expected_name<T>());
     return out;
   }
 
  private:
+  // A stored scalar into a scalar target.
+  template <class S, class T>
+  bool assign(const S& stored, T& out) const {
+    if constexpr (IsVector<S>::value) {
+      return false;  // an array where a scalar was expected
+    } else {
+      return scalar(stored, out);
+    }
+  }
+  // A stored array into a vector target. Float arrays take integer elements too (llama.cpp
+  // accepts i32 scores); integer arrays take only integers.
+  template <class S, class E>
+  bool assign(const S& stored, std::vector<E>& out) const {
+    if constexpr (!IsVector<S>::value) {
+      return false;
+    } else {
+      using SE = typename IsVector<S>::element;
+      constexpr bool convertible = (std::is_floating_point_v<E> && !std::is_same_v<SE, bool> &&
+                                    !std::is_same_v<SE, std::string>) ||
+                                   (kIsInteger<E> && kIsInteger<SE>) || std::is_same_v<E, SE>;
+      if constexpr (convertible) {
+        out.resize(stored.size());
+        for (size_t i = 0; i < stored.size(); ++i) scalar(static_cast<SE>(stored[i]), out[i]);
+        return true;
+      } else {
+        return false;
+      }
+    }
+  }
+
   template <class T>
   static std::string_view integer_name() {
     if constexpr (std::is_same_v<T, uint8_t>) return "u8";

@@ -75,7 +75,6 @@ class VariantRun {
   // The tags of the current pass (re-fed ones first) and every key seen so far.
   std::vector<std::string> pass_tags_;
   std::unordered_set<std::string> seen_keys_;
-  size_t refed_count_ = 0;
 
   // The open tag: where its tokens start, its text, its tokens, the logits before it.
   int32_t tag_start_ = 0;
