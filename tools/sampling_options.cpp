@@ -4,9 +4,9 @@
 
 namespace nanollama::cli {
 namespace {
-std::string text(double v) {
+std::string text(float v) {
   std::ostringstream s;
-  s << v;
+  s << static_cast<double>(v);
   return s.str();
 }
 }  // namespace
@@ -22,11 +22,11 @@ void add_sampling_options(ArgParser& args, const SamplerParams& d) {
 
 SamplerParams sampling_params(const ArgParser& args, const SamplerParams& d) {
   SamplerParams p = d;
-  p.temperature = static_cast<float>(args.get_double("temp", d.temperature, 0.0, 100.0));
+  p.temperature = static_cast<float>(args.get_double("temp", static_cast<double>(d.temperature), 0.0, 100.0));
   p.top_k = static_cast<int32_t>(args.get_int("top-k", d.top_k, 0, 1 << 22));
-  p.top_p = static_cast<float>(args.get_double("top-p", d.top_p, 0.0, 1.0));
-  p.min_p = static_cast<float>(args.get_double("min-p", d.min_p, 0.0, 1.0));
-  p.repeat_penalty = static_cast<float>(args.get_double("repeat-penalty", d.repeat_penalty, 0.01, 100.0));
+  p.top_p = static_cast<float>(args.get_double("top-p", static_cast<double>(d.top_p), 0.0, 1.0));
+  p.min_p = static_cast<float>(args.get_double("min-p", static_cast<double>(d.min_p), 0.0, 1.0));
+  p.repeat_penalty = static_cast<float>(args.get_double("repeat-penalty", static_cast<double>(d.repeat_penalty), 0.01, 100.0));
   p.seed = args.get_u64("seed", d.seed);
   return p;
 }

@@ -94,7 +94,7 @@ TEST(Fp16, EncodesToNearestEvenOnEveryPath) {
   std::vector<uint16_t> ref(probes.size());
   f32_to_f16(probes.data(), ref.data(), n);
   for (size_t i = 0; i < probes.size(); ++i) {
-    const double x = probes[i];
+    const auto x = static_cast<double>(probes[i]);
     const uint16_t h = ref[i];
     const double got = f16_value(h);
     if (std::fabs(x) >= 65520.0) {  // beyond the largest finite value's rounding range
