@@ -13,6 +13,22 @@ void axpy_f32(float a, const float* x, float* y, int64_t n) {
 void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
   if (n > 0) active_table().axpy_f16(a, x, y, n);
 }
+void dot_rows_f32(const float* q, const float* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                  float scale, float* out) {
+  if (count > 0) active_table().dot_rows_f32(q, base, stride, index, count, n, scale, out);
+}
+void dot_rows_f16(const float* q, const uint16_t* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                  float scale, float* out) {
+  if (count > 0) active_table().dot_rows_f16(q, base, stride, index, count, n, scale, out);
+}
+void axpy_rows_f32(const float* w, const float* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                   float* y) {
+  if (count > 0 && n > 0) active_table().axpy_rows_f32(w, base, stride, index, count, n, y);
+}
+void axpy_rows_f16(const float* w, const uint16_t* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                   float* y) {
+  if (count > 0 && n > 0) active_table().axpy_rows_f16(w, base, stride, index, count, n, y);
+}
 void add(float* y, const float* x, int64_t n) {
   if (n > 0) active_table().add(y, x, n);
 }

@@ -114,6 +114,17 @@ float dot_f32(const float* a, const float* b, int64_t n);
 float dot_f32_f16(const float* a, const uint16_t* b_f16, int64_t n);
 void axpy_f32(float a, const float* x, float* y, int64_t n);          // y += a * x
 void axpy_f16(float a, const uint16_t* x_f16, float* y, int64_t n);   // y += a * x
+// Gathered rows of a matrix (row i of the set starts at base + index[i] * stride elements),
+// as attention reads keys and values from the cells of a sequence: one call per set instead
+// of one per row. out[i] = scale * dot(q, row i) over n elements; y += Σ w[i] * row i.
+void dot_rows_f32(const float* q, const float* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                  float scale, float* out);
+void dot_rows_f16(const float* q, const uint16_t* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                  float scale, float* out);
+void axpy_rows_f32(const float* w, const float* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                   float* y);
+void axpy_rows_f16(const float* w, const uint16_t* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                   float* y);
 void add(float* y, const float* x, int64_t n);                        // y += x
 void scale(float* y, float s, int64_t n);                             // y *= s
 // y = x / sqrt(mean(x²) + eps) ⊙ gain (gain may be null); y may alias x.

@@ -26,6 +26,27 @@ void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * fp16_to_f32(x[i]);
 }
 
+// Gathered rows: the single-row routines, row after row.
+void dot_rows_f32(const float* q, const float* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                  float scale, float* out) {
+  for (int64_t i = 0; i < count; ++i) out[i] = scale * dot_f32(q, base + static_cast<size_t>(index[i]) * stride, n);
+}
+
+void dot_rows_f16(const float* q, const uint16_t* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                  float scale, float* out) {
+  for (int64_t i = 0; i < count; ++i) out[i] = scale * dot_f32_f16(q, base + static_cast<size_t>(index[i]) * stride, n);
+}
+
+void axpy_rows_f32(const float* w, const float* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                   float* y) {
+  for (int64_t i = 0; i < count; ++i) axpy_f32(w[i], base + static_cast<size_t>(index[i]) * stride, y, n);
+}
+
+void axpy_rows_f16(const float* w, const uint16_t* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                   float* y) {
+  for (int64_t i = 0; i < count; ++i) axpy_f16(w[i], base + static_cast<size_t>(index[i]) * stride, y, n);
+}
+
 void add(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
 }

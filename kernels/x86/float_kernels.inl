@@ -94,6 +94,44 @@ void simd_axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
   });
 }
 
+// ---- gathered rows (attention over a sequence's cells): the single-row kernels inlined in
+// one loop, with the next row prefetched while this one is computed.
+
+template <class T, class Row>
+void dot_rows_generic(const float* q, const T* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                      float scale, float* out, Row row_dot) {
+  for (int64_t i = 0; i < count; ++i) {
+    if (i + 1 < count) __builtin_prefetch(base + static_cast<size_t>(index[i + 1]) * stride);
+    out[i] = scale * row_dot(q, base + static_cast<size_t>(index[i]) * stride, n);
+  }
+}
+
+void simd_dot_rows_f32(const float* q, const float* base, size_t stride, const int32_t* index, int64_t count,
+                       int64_t n, float scale, float* out) {
+  dot_rows_generic(q, base, stride, index, count, n, scale, out, simd_dot_f32);
+}
+
+void simd_dot_rows_f16(const float* q, const uint16_t* base, size_t stride, const int32_t* index, int64_t count,
+                       int64_t n, float scale, float* out) {
+  dot_rows_generic(q, base, stride, index, count, n, scale, out, simd_dot_f32_f16);
+}
+
+void simd_axpy_rows_f32(const float* w, const float* base, size_t stride, const int32_t* index, int64_t count,
+                        int64_t n, float* y) {
+  for (int64_t i = 0; i < count; ++i) {
+    if (i + 1 < count) __builtin_prefetch(base + static_cast<size_t>(index[i + 1]) * stride);
+    simd_axpy_f32(w[i], base + static_cast<size_t>(index[i]) * stride, y, n);
+  }
+}
+
+void simd_axpy_rows_f16(const float* w, const uint16_t* base, size_t stride, const int32_t* index, int64_t count,
+                        int64_t n, float* y) {
+  for (int64_t i = 0; i < count; ++i) {
+    if (i + 1 < count) __builtin_prefetch(base + static_cast<size_t>(index[i + 1]) * stride);
+    simd_axpy_f16(w[i], base + static_cast<size_t>(index[i]) * stride, y, n);
+  }
+}
+
 // Applies f to one or two input vectors and stores the result, for full and partial vectors.
 template <class Fn>
 void map2(const float* a, const float* b, float* out, int64_t n, Fn f) {
@@ -420,6 +458,10 @@ void fill_float_kernels(KernelTable& t) {
   t.dot_f32_f16 = simd_dot_f32_f16;
   t.axpy_f32 = simd_axpy_f32;
   t.axpy_f16 = simd_axpy_f16;
+  t.dot_rows_f32 = simd_dot_rows_f32;
+  t.dot_rows_f16 = simd_dot_rows_f16;
+  t.axpy_rows_f32 = simd_axpy_rows_f32;
+  t.axpy_rows_f16 = simd_axpy_rows_f16;
   t.add = simd_add;
   t.scale = simd_scale;
   t.rms_norm = simd_rms_norm;

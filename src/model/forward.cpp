@@ -98,21 +98,21 @@ void Session::Impl::forward(size_t begin, size_t end, int32_t logits_row) {
         const float* q = &s.q[t * Q + h * D];
         const int32_t* cells = kv.cells(batch[t].seq).data();
         const int32_t n_keys = batch[t].pos + 1;
-        for (int32_t j = 0; j < n_keys; ++j) {
-          const uint8_t* krow = kv.k(l, cells[j]);
-          scores[j] = attn_scale * (f16_cache ? kernels::dot_f32_f16(q, reinterpret_cast<const uint16_t*>(krow) + kv_offset, D)
-                                              : kernels::dot_f32(q, reinterpret_cast<const float*>(krow) + kv_offset, D));
-        }
-        kernels::softmax(scores, n_keys);
         float* out = &s.attn[t * Q + h * D];
         std::memset(out, 0, static_cast<size_t>(D) * sizeof(float));
-        for (int32_t j = 0; j < n_keys; ++j) {
-          const uint8_t* vrow = kv.v(l, cells[j]);
-          if (f16_cache) {
-            kernels::axpy_f16(scores[j], reinterpret_cast<const uint16_t*>(vrow) + kv_offset, out, D);
-          } else {
-            kernels::axpy_f32(scores[j], reinterpret_cast<const float*>(vrow) + kv_offset, out, D);
-          }
+        const auto stride = static_cast<size_t>(KV);  // elements between cells' rows
+        if (f16_cache) {
+          const auto* keys = reinterpret_cast<const uint16_t*>(kv.k(l, 0)) + kv_offset;
+          const auto* values = reinterpret_cast<const uint16_t*>(kv.v(l, 0)) + kv_offset;
+          kernels::dot_rows_f16(q, keys, stride, cells, n_keys, D, attn_scale, scores);
+          kernels::softmax(scores, n_keys);
+          kernels::axpy_rows_f16(scores, values, stride, cells, n_keys, D, out);
+        } else {
+          const auto* keys = reinterpret_cast<const float*>(kv.k(l, 0)) + kv_offset;
+          const auto* values = reinterpret_cast<const float*>(kv.v(l, 0)) + kv_offset;
+          kernels::dot_rows_f32(q, keys, stride, cells, n_keys, D, attn_scale, scores);
+          kernels::softmax(scores, n_keys);
+          kernels::axpy_rows_f32(scores, values, stride, cells, n_keys, D, out);
         }
       }
     });

@@ -58,6 +58,34 @@ TEST_P(VectorOps, Dots) {
   }
 }
 
+// Gathered rows must give, row for row, exactly what the single-row routines give on the
+// same path (attention relies on it matching the one-key-at-a-time arithmetic).
+TEST_P(VectorOps, GatheredRowsMatchSingleRows) {
+  for (int64_t n : {int64_t{8}, int64_t{17}, int64_t{64}}) {
+    const int64_t stride = n + 5, rows_total = 9;
+    const auto table32 = random_floats(rng_, stride * rows_total);
+    const auto table16 = to_f16(table32);
+    const auto q = random_floats(rng_, n);
+    const std::vector<int32_t> index = {4, 0, 8, 8, 2, 7};  // any order, repeats allowed
+    const auto count = static_cast<int64_t>(index.size());
+    std::vector<float> out32(index.size()), out16(index.size()), weights = random_floats(rng_, count);
+    dot_rows_f32(q.data(), table32.data(), static_cast<size_t>(stride), index.data(), count, n, 0.125f, out32.data());
+    dot_rows_f16(q.data(), table16.data(), static_cast<size_t>(stride), index.data(), count, n, 0.125f, out16.data());
+    std::vector<float> y32(static_cast<size_t>(n), 0.5f), y16 = y32, want32 = y32, want16 = y32;
+    axpy_rows_f32(weights.data(), table32.data(), static_cast<size_t>(stride), index.data(), count, n, y32.data());
+    axpy_rows_f16(weights.data(), table16.data(), static_cast<size_t>(stride), index.data(), count, n, y16.data());
+    for (size_t i = 0; i < index.size(); ++i) {
+      const size_t at = static_cast<size_t>(index[i]) * static_cast<size_t>(stride);
+      EXPECT_EQ(out32[i], 0.125f * dot_f32(q.data(), table32.data() + at, n)) << "row " << i;
+      EXPECT_EQ(out16[i], 0.125f * dot_f32_f16(q.data(), table16.data() + at, n)) << "row " << i;
+      axpy_f32(weights[i], table32.data() + at, want32.data(), n);
+      axpy_f16(weights[i], table16.data() + at, want16.data(), n);
+    }
+    EXPECT_EQ(y32, want32);
+    EXPECT_EQ(y16, want16);
+  }
+}
+
 TEST_P(VectorOps, ElementwiseArithmetic) {
   for (int64_t n : kLengths) {
     const auto x = random_floats(rng_, n), y0 = random_floats(rng_, n);
