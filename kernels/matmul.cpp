@@ -17,6 +17,10 @@ namespace {
 constexpr int64_t kRowAlign = 16;
 // Below this many multiply-adds per thread, waking another thread costs more than it saves.
 constexpr int64_t kMinWorkPerThread = 1 << 16;
+// Each thread's share is cut into this many parts, claimed by whichever thread is free: on a
+// shared host one core is often slower for a while, and equal halves would leave the other
+// waiting. Which thread computes a row never changes its bits.
+constexpr int kPartsPerThread = 4;
 
 [[noreturn]] void fail(ErrorCode code, const std::string& what) { throw Error(code, "kernels::matmul: " + what); }
 
@@ -75,8 +79,13 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
     jobs.push_back(job);
   }
   if (jobs.empty()) return;
-  int parts = n_threads > 0 ? n_threads : default_threads();
-  parts = static_cast<int>(std::min<int64_t>(parts, std::max<int64_t>(1, work / kMinWorkPerThread)));
+  int threads = n_threads > 0 ? n_threads : default_threads();
+  threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kMinWorkPerThread)));
+  int64_t max_rows = 0;
+  for (const Job& job : jobs) max_rows = std::max(max_rows, job.rows);
+  const int parts = threads == 1 ? 1
+                                 : static_cast<int>(std::clamp<int64_t>(max_rows / kRowAlign, threads,
+                                                                        int64_t{threads} * kPartsPerThread));
   struct Slices {
     const std::vector<Job>* jobs;
     int parts;
@@ -84,7 +93,7 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   run_parts(parts, [](void* p, int part) {
     const Slices& s = *static_cast<const Slices*>(p);
     run_slice(*s.jobs, part, s.parts);
-  }, &slices);
+  }, &slices, threads);
 }
 
 void matmul(const MatrixView& w, const Activations& x, float* y, int64_t ldy, int n_threads) {

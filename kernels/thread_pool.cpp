@@ -51,12 +51,15 @@ thread_local bool t_inside_pool = false;
 class Pool {
  public:
   // False if another thread is using the pool.
-  bool try_run(int parts, PartFn fn, void* ctx) {
+  bool try_run(int parts, PartFn fn, void* ctx, int max_threads) {
     std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
     if (!lock.owns_lock()) return false;
     // At most one worker per other CPU: more parts than that are claimed by whoever is
     // free, so asking for many threads never oversubscribes the machine.
-    const int wanted = std::min(parts - 1, std::max(1, default_threads() - 1));
+    int wanted = std::min(parts - 1, std::max(1, default_threads() - 1));
+    if (max_threads > 0) wanted = std::min(wanted, max_threads - 1);
+    helpers_allowed_.store(wanted, std::memory_order_relaxed);
+    helpers_joined_.store(0, std::memory_order_relaxed);
     while (static_cast<int>(workers_.size()) < wanted) {
       workers_.emplace_back([this] { worker_loop(); });
     }
@@ -129,7 +132,10 @@ class Pool {
         }
       }
       seen = now;
-      work_on(now);
+      // Only as many workers as the caller's thread count join a job.
+      if (helpers_joined_.fetch_add(1, std::memory_order_acq_rel) < helpers_allowed_.load(std::memory_order_acquire)) {
+        work_on(now);
+      }
     }
   }
 
@@ -140,6 +146,8 @@ class Pool {
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> remaining_{0};
   std::atomic<int> sleeping_{0};
+  std::atomic<int> helpers_allowed_{0};
+  std::atomic<int> helpers_joined_{0};
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   PartFn fn_ = nullptr;
@@ -159,13 +167,13 @@ void run_inline(int parts, PartFn fn, void* ctx) {
 
 }  // namespace
 
-void run_parts(int parts, PartFn fn, void* ctx) {
+void run_parts(int parts, PartFn fn, void* ctx, int max_threads) {
   if (parts <= 0) return;
-  if (parts == 1 || parts > kMaxParts || t_inside_pool || omp_in_parallel()) {
+  if (parts == 1 || max_threads == 1 || parts > kMaxParts || t_inside_pool || omp_in_parallel()) {
     run_inline(parts, fn, ctx);
     return;
   }
-  if (!pool().try_run(parts, fn, ctx)) run_inline(parts, fn, ctx);
+  if (!pool().try_run(parts, fn, ctx, max_threads)) run_inline(parts, fn, ctx);
 }
 
 }  // namespace nanollama::kernels
