@@ -1,7 +1,9 @@
 // AVX-512 peak probes (512-bit FMA; VNNI vpdpbusd: 64 multiply-accumulates per instruction).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 

@@ -1,15 +1,7 @@
 // Float kernels for the AVX-512 path (F/BW/VL/DQ/CD + FMA + F16C). Zen 4 runs 512-bit
 // operations as two 256-bit halves, so the gain over AVX2 is the 32 registers (bigger
 // tiles) and fewer instructions, not wider FMA units.
-// GCC 12's AVX-512 intrinsics initialise their "undefined" upper halves from themselves,
-// which trips -Wuninitialized at every inlined use (GCC bug 105593, fixed in GCC 13).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
+#include "kernels/x86/avx512_intrinsics.h"
 
 #include <cmath>
 #include <cstdint>

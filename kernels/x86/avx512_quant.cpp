@@ -1,15 +1,7 @@
 // Integer kernels for the AVX-512 (BW) path without VNNI. AVX-512 has no byte sign
 // instruction, so the sign of w is applied to x with a masked subtract; then maddubs on |w|
 // and madd with ones, as on AVX2 (same bounds: |w| <= 128, |x| <= 127).
-// GCC 12's AVX-512 intrinsics initialise their "undefined" upper halves from themselves,
-// which trips -Wuninitialized at every inlined use (GCC bug 105593, fixed in GCC 13).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
+#include "kernels/x86/avx512_intrinsics.h"
 
 #include <cstdint>
 #include <type_traits>

@@ -4,15 +4,7 @@
 // starting each accumulator at -128·Σw, computed once per weight vector, so a pair costs
 // one vpdpbusd. Q6_K's 6-bit quants are already unsigned; their group scales are applied
 // in int16 with vpdpwssd.
-// GCC 12's AVX-512 intrinsics initialise their "undefined" upper halves from themselves,
-// which trips -Wuninitialized at every inlined use (GCC bug 105593, fixed in GCC 13).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
+#include "kernels/x86/avx512_intrinsics.h"
 
 #include <cstdint>
 #include <type_traits>
