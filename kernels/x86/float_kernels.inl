@@ -382,6 +382,9 @@ void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   const int64_t K = a.cols;
   int64_t k = 0;
   for (; k + kLanes <= K; k += kLanes) {
+    // One weight row streamed at a time (decode, few activation rows): fetch the next row
+    // ahead, as the prefetchers lose track of several interleaved streams.
+    if constexpr (R == 1) __builtin_prefetch(w[0] + a.w_stride + k * W::kBytes);
     F wv[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) wv[r] = W::load(w[r], k);
@@ -402,35 +405,41 @@ void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
     for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = xsimd::hadd(acc[r][c]);
 }
 
-// One weight row against one activation row (matrix-vector products). The weights come
-// from DRAM: one row at a time keeps a single sequential stream, which the prefetchers
-// follow at full speed, and a software prefetch runs one row ahead. Measured on Zen 4
-// (F16 32006x1024, one thread, cold): 4-row tiles 10-12 GB/s; one row with 4
-// accumulators 12-13 GB/s (its burst of demand misses crowds out the prefetches).
-//
-// The arithmetic is exactly float_tile's for one pair (one FMA chain over k, the same tail,
-// the same horizontal sum), so a row's result never depends on how many activation rows
-// share the call: the tag generator's variants and prompt reuse rely on that. One chain
-// still outruns memory: an FMA per 4 cycles covers 2 x kLanes weight bytes for F16.
+// Up to kFewRows activation rows (decoding one token, or a few variants together): the
+// weights come from DRAM, so each weight row is streamed once, alone (one sequential stream
+// with a prefetch one row ahead: measured on Zen 4, F16 32006x1024 one thread cold, 4-row
+// tiles read 10-12 GB/s, one row 22-24), against every activation row while it sits in L1.
+// The tiles are float_tile's, so a row's result is the same whatever the batch.
+constexpr int64_t kFewRows = 2 * kTileC;
+
 template <class W>
-float matvec_row(const uint8_t* w, const float* x, int64_t K, size_t stride) {
-  F acc(0.0f);
-  int64_t k = 0;
-  for (; k + kLanes <= K; k += kLanes) {
-    __builtin_prefetch(w + stride + k * W::kBytes);
-    acc = xsimd::fma(W::load(w, k), F::load_unaligned(x + k), acc);
+void float_few_rows(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  for (int64_t n = n0; n < n1; ++n) {
+    for (int64_t i = 0; i < a.n_act;) {
+      const int64_t left = a.n_act - i;
+      if (left >= kTileC) {
+        float_tile<W, 1, kTileC>(a, n, i);
+        i += kTileC;
+      } else if (left >= 4) {
+        float_tile<W, 1, 4>(a, n, i);
+        i += 4;
+      } else if (left >= 2) {
+        float_tile<W, 1, 2>(a, n, i);
+        i += 2;
+      } else {
+        float_tile<W, 1, 1>(a, n, i);
+        i += 1;
+      }
+    }
   }
-  if (k < K) acc = xsimd::fma(W::load_n(w, k, K - k), load_f32_n(x + k, K - k), acc);
-  return xsimd::hadd(acc);
 }
 
 // Weight rows [n0, n1) against all activation rows, tile by tile. Rows are taken in blocks
 // of kRowBlock so a block's weights stay in L2 while every activation tile passes over them.
 template <class W>
 void float_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
-  if (a.n_act == 1) {
-    const auto* x = reinterpret_cast<const float*>(a.x);
-    for (int64_t n = n0; n < n1; ++n) a.y[n] = matvec_row<W>(a.w + static_cast<size_t>(n) * a.w_stride, x, a.cols, a.w_stride);
+  if (a.n_act <= kFewRows) {
+    float_few_rows<W>(a, n0, n1);
     return;
   }
   constexpr int64_t kRowBlock = 12 * kTileR;

@@ -118,50 +118,85 @@ constexpr int64_t kQ8GroupBlocksV = sizeof(IV) / 4;
 constexpr int kQ8GroupSteps = static_cast<int>(kQ8GroupBlocksV / kQ8Step);  // 8 on every path
 static_assert(kQ8GroupSteps == 8, "q8v_block_sums takes eight steps");
 
-void q8_matvec(const MatmulArgs& a, int64_t n0, int64_t n1) {
+// Up to this many activation rows take this streaming kernel (each weight group loaded once
+// for all of them); more take the block-transposed kernel below.
+constexpr int64_t kQ8FewRows = 8;
+
+// One pair's group: the eight steps' int8 dots, summed to one lane per block.
+inline IV q8v_group_sums(const IV wq[kQ8GroupSteps], const PackedXV* px) {
+  IV part[kQ8GroupSteps];
+  for (int t = 0; t < kQ8GroupSteps; ++t) part[t] = q8v_dot(px[t].init, wq[t], px[t].q);
+  return q8v_block_sums(part);
+}
+
+template <int C>
+void q8_rows(const MatmulArgs& a, int64_t n0, int64_t n1, int64_t i0, const PackedXV* px, const PackedXD* xd,
+             int64_t steps, int64_t groups) {
   const int64_t nb = a.cols / kQ8_0Block;
-  const int64_t groups = (nb + kQ8GroupBlocksV - 1) / kQ8GroupBlocksV;
-  const int64_t steps = groups * kQ8GroupSteps;
-  if (static_cast<int64_t>(t_packed_xv.size()) < steps) t_packed_xv.resize(static_cast<size_t>(steps));
-  if (static_cast<int64_t>(t_packed_xd.size()) < groups) t_packed_xd.resize(static_cast<size_t>(groups));
-  PackedXV* px = t_packed_xv.data();
-  PackedXD* xd = t_packed_xd.data();
-  const auto* x = reinterpret_cast<const BlockQ8_0*>(a.x);
-  for (int64_t s = 0; s < steps; ++s) {
-    const int64_t b = s * kQ8Step;
-    const IV q = b + kQ8Step <= nb ? q8_qs(x + b) : b < nb ? q8_qs_one(x + b) : i_zero();
-    px[s] = {q8v_prep_x(q), q8v_init(q)};
-  }
-  for (int64_t g = 0; g < groups; ++g) {
-    const int64_t b = g * kQ8GroupBlocksV;
-    xd[g].d = q8_block_scales(x + b, nb - b < kQ8GroupBlocksV ? nb - b : kQ8GroupBlocksV);
-  }
   const int64_t full_groups = nb / kQ8GroupBlocksV;
   for (int64_t n = n0; n < n1; ++n) {
     const auto* w = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n) * a.w_stride);
     const char* next = reinterpret_cast<const char*>(w) + a.w_stride;  // prefetched one row ahead
-    FV acc = f_zero();
-    IV part[kQ8GroupSteps];
+    FV acc[C];
+    for (int c = 0; c < C; ++c) acc[c] = f_zero();
+    IV wq[kQ8GroupSteps];
     for (int64_t g = 0; g < groups; ++g) {
       const int64_t b0 = g * kQ8GroupBlocksV;
-      if (g < full_groups) {
-        for (int t = 0; t < kQ8GroupSteps; ++t) {
-          const int64_t s = g * kQ8GroupSteps + t, b = s * kQ8Step;
+      for (int t = 0; t < kQ8GroupSteps; ++t) {
+        const int64_t b = (g * kQ8GroupSteps + t) * kQ8Step;
+        if (g < full_groups) {
           for (int line = 0; line < kQ8Step * 34; line += 64) __builtin_prefetch(next + b * 34 + line);
-          part[t] = q8v_dot(px[s].init, q8_qs(w + b), px[s].q);
-        }
-      } else {  // the last, partial group: missing blocks contribute zero lanes
-        for (int t = 0; t < kQ8GroupSteps; ++t) {
-          const int64_t s = g * kQ8GroupSteps + t, b = s * kQ8Step;
-          part[t] = b + kQ8Step <= nb ? q8v_dot(px[s].init, q8_qs(w + b), px[s].q)
-                    : b < nb          ? q8v_dot(px[s].init, q8_qs_one(w + b), px[s].q)
-                                      : i_zero();
+          wq[t] = q8_qs(w + b);
+        } else {  // the last, partial group: missing blocks are zero
+          wq[t] = b + kQ8Step <= nb ? q8_qs(w + b) : b < nb ? q8_qs_one(w + b) : i_zero();
         }
       }
       const FV dw = q8_block_scales(w + b0, nb - b0 < kQ8GroupBlocksV ? nb - b0 : kQ8GroupBlocksV);
-      acc = f_fma(f_cvt(q8v_block_sums(part)), f_mul(dw, xd[g].d), acc);
+      for (int c = 0; c < C; ++c) {
+        const PackedXV* pxc = px + (i0 + c) * steps + g * kQ8GroupSteps;
+        acc[c] = f_fma(f_cvt(q8v_group_sums(wq, pxc)), f_mul(dw, xd[(i0 + c) * groups + g].d), acc[c]);
+      }
     }
-    a.y[n] = f_hsum(acc);
+    for (int c = 0; c < C; ++c) a.y[(i0 + c) * a.ldy + n] = f_hsum(acc[c]);
+  }
+}
+
+void q8_matvec(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  const int64_t nb = a.cols / kQ8_0Block;
+  const int64_t groups = (nb + kQ8GroupBlocksV - 1) / kQ8GroupBlocksV;
+  const int64_t steps = groups * kQ8GroupSteps;
+  const auto need_xv = static_cast<size_t>(steps * a.n_act), need_xd = static_cast<size_t>(groups * a.n_act);
+  if (t_packed_xv.size() < need_xv) t_packed_xv.resize(need_xv);
+  if (t_packed_xd.size() < need_xd) t_packed_xd.resize(need_xd);
+  PackedXV* px = t_packed_xv.data();
+  PackedXD* xd = t_packed_xd.data();
+  for (int64_t i = 0; i < a.n_act; ++i) {
+    const auto* x = reinterpret_cast<const BlockQ8_0*>(a.x + static_cast<size_t>(i) * a.x_stride);
+    for (int64_t s = 0; s < steps; ++s) {
+      const int64_t b = s * kQ8Step;
+      const IV q = b + kQ8Step <= nb ? q8_qs(x + b) : b < nb ? q8_qs_one(x + b) : i_zero();
+      px[i * steps + s] = {q8v_prep_x(q), q8v_init(q)};
+    }
+    for (int64_t g = 0; g < groups; ++g) {
+      const int64_t b = g * kQ8GroupBlocksV;
+      xd[i * groups + g].d = q8_block_scales(x + b, nb - b < kQ8GroupBlocksV ? nb - b : kQ8GroupBlocksV);
+    }
+  }
+  // Weight rows outermost would reread the activations per group; they are small and stay
+  // in L1/L2. Activation rows in groups of up to four, each weight row streamed once per
+  // group of them.
+  for (int64_t i = 0; i < a.n_act;) {
+    const int64_t left = a.n_act - i;
+    if (left >= 4) {
+      q8_rows<4>(a, n0, n1, i, px, xd, steps, groups);
+      i += 4;
+    } else if (left >= 2) {
+      q8_rows<2>(a, n0, n1, i, px, xd, steps, groups);
+      i += 2;
+    } else {
+      q8_rows<1>(a, n0, n1, i, px, xd, steps, groups);
+      i += 1;
+    }
   }
 }
 
@@ -295,7 +330,7 @@ void q8_packed_tile(const PackedWGroup* pw, const PackedXGroup* px, int64_t grou
 }
 
 void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
-  if (a.n_act == 1) {
+  if (a.n_act <= kQ8FewRows) {
     q8_matvec(a, n0, n1);
     return;
   }

@@ -82,12 +82,12 @@ std::vector<Problem> problems() {
   std::vector<Problem> out;
   for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16}) {
     for (int64_t cols : {1, 3, 8, 15, 16, 17, 172, 1031}) {
-      for (int64_t n_act : {1, 2, 5, 8}) out.push_back({t, 37, cols, n_act});
+      for (int64_t n_act : {1, 2, 5, 8, 13}) out.push_back({t, 37, cols, n_act});  // 13: the tiled path
     }
     out.push_back({t, 64, 64, 13});
   }
   for (int64_t cols : {32, 64, 96, 320, 1024}) {
-    for (int64_t n_act : {1, 3, 7}) out.push_back({TensorType::Q8_0, 37, cols, n_act});
+    for (int64_t n_act : {1, 3, 7, 12}) out.push_back({TensorType::Q8_0, 37, cols, n_act});  // 12: the packed path
   }
   out.push_back({TensorType::Q8_0, 70, 256, 16});
   for (int64_t cols : {256, 512, 768}) {
