@@ -88,7 +88,10 @@ TagGenerator::TagGenerator(TagGenerator&&) noexcept = default;
 TagGenerator& TagGenerator::operator=(TagGenerator&&) noexcept = default;
 
 void TagGenerator::cancel() noexcept { impl_->cancelled.store(true); }
-void TagGenerator::set_threads(int32_t n) { impl_->session->set_threads(n); }
+void TagGenerator::set_threads(int32_t n) {
+  impl_->session->set_threads(n);
+  impl_->options.n_threads = n;  // a session rebuilt for more variants keeps it
+}
 const Model& TagGenerator::model() const noexcept { return *impl_->model; }
 const Tokenizer& TagGenerator::tokenizer() const noexcept { return *impl_->tokenizer; }
 const tags::CategoryLists& TagGenerator::categories() const noexcept { return impl_->options.categories; }
