@@ -46,15 +46,7 @@ float dot_q6_k_row(const void* w, const void* x, int64_t n) {
   for (int64_t b = 0; b < n / kSuperBlock; ++b) {
     const BlockQ6_K& blk = wb[b];
     int32_t group_sum[16] = {};
-    for (int j = 0; j < kSuperBlock; ++j) {
-      const int h = j / 128;
-      const int g = (j % 128) / 32;
-      const int l = j % 32;
-      const int low4 = (blk.ql[64 * h + 32 * (g % 2) + l] >> (4 * (g / 2))) & 0xF;
-      const int high2 = (blk.qh[32 * h + l] >> (2 * g)) & 0x3;
-      const int q = (low4 | (high2 << 4)) - 32;
-      group_sum[j / 16] += q * int32_t{xb[b].qs[j]};
-    }
+    for (int j = 0; j < kSuperBlock; ++j) group_sum[j / 16] += q6_k_quant(blk, j) * int32_t{xb[b].qs[j]};
     int32_t isum = 0;
     for (int g = 0; g < 16; ++g) isum += int32_t{blk.scales[g]} * group_sum[g];
     sum += fp16_to_f32(blk.d) * xb[b].d * static_cast<float>(isum);

@@ -40,15 +40,8 @@ int8_t round_to_i8(float v) {
 float q6_group_scale(const float* x, uint8_t* L) {
   constexpr int n = 16;
   constexpr int nmax = 32;
-  float max = 0.0f;
   float amax = 0.0f;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
+  const float max = signed_absmax(x, n, amax);
   if (amax < kGroupMaxEps) {
     std::memset(L, 0, n);
     return 0.0f;
@@ -160,15 +153,8 @@ void quantize_row_q8_k(const float* x, void* dst, int64_t n) {
   for (int64_t b = 0; b < n / kSuperBlock; ++b) {
     const float* xb = x + b * kSuperBlock;
     BlockQ8_K& blk = out[b];
-    float max = 0.0f;
     float amax = 0.0f;
-    for (int j = 0; j < kSuperBlock; ++j) {
-      const float ax = std::fabs(xb[j]);
-      if (ax > amax) {
-        amax = ax;
-        max = xb[j];
-      }
-    }
+    const float max = signed_absmax(xb, kSuperBlock, amax);
     if (amax == 0.0f) {
       std::memset(&blk, 0, sizeof blk);
       continue;
@@ -201,13 +187,7 @@ void dequantize_row_q6_k(const void* src, float* y, int64_t n) {
     const BlockQ6_K& blk = in[b];
     const float d = fp16_to_f32(blk.d);
     for (int j = 0; j < kSuperBlock; ++j) {
-      const int h = j / 128;
-      const int g = (j % 128) / 32;
-      const int l = j % 32;
-      const int low4 = (blk.ql[64 * h + 32 * (g % 2) + l] >> (4 * (g / 2))) & 0xF;
-      const int high2 = (blk.qh[32 * h + l] >> (2 * g)) & 0x3;
-      const int q = (low4 | (high2 << 4)) - 32;
-      y[b * kSuperBlock + j] = d * static_cast<float>(blk.scales[j / 16]) * static_cast<float>(q);
+      y[b * kSuperBlock + j] = d * static_cast<float>(blk.scales[j / 16]) * static_cast<float>(q6_k_quant(blk, j));
     }
   }
 }

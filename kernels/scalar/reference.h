@@ -2,11 +2,37 @@
 // are tested against and the path used where no SIMD path exists.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
+#include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 
 namespace nanollama::kernels::ref {
+
+// The signed quant of weight j (0..255) of a Q6_K super-block, -32..31 (FORMATS.md §3.5).
+// static inline: the reference files share it; no SIMD file includes this header.
+static inline int q6_k_quant(const BlockQ6_K& blk, int j) {
+  const int h = j / 128, g = (j % 128) / 32, l = j % 32;
+  const int low4 = (blk.ql[64 * h + 32 * (g % 2) + l] >> (4 * (g / 2))) & 0xF;
+  const int high2 = (blk.qh[32 * h + l] >> (2 * g)) & 0x3;
+  return (low4 | (high2 << 4)) - 32;
+}
+
+// The first element of largest magnitude, with its sign (llama.cpp's quantizers scale by
+// it); 0 for an all-zero input. `amax` receives its magnitude.
+static inline float signed_absmax(const float* x, int64_t n, float& amax) {
+  float max = 0.0f;
+  amax = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float ax = std::fabs(x[i]);
+    if (ax > amax) {
+      amax = ax;
+      max = x[i];
+    }
+  }
+  return max;
+}
 
 // Row conversions; n is a multiple of the type's block size (checked by the caller).
 void quantize_row_q8_0(const float* x, void* dst, int64_t n);
