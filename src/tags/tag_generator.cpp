@@ -9,10 +9,18 @@
 namespace nanollama {
 namespace {
 
+// Every token's text, decoded once: the tag loop reads a sampled token's text from here
+// instead of decoding (and allocating) per token.
+std::vector<std::string> token_pieces(const Tokenizer& tok) {
+  std::vector<std::string> pieces(static_cast<size_t>(tok.n_vocab()));
+  for (int32_t id = 0; id < tok.n_vocab(); ++id) pieces[static_cast<size_t>(id)] = tok.piece(id);
+  return pieces;
+}
+
 // Tokens the model must never write inside a tag list: control and user-defined tokens
 // (their text would end up in tags) except end-of-text, and tokens with text after a comma
 // (a tag would then begin inside a token, where it could not be rolled back to cleanly).
-std::vector<int32_t> tokens_never_sampled(const Tokenizer& tok) {
+std::vector<int32_t> tokens_never_sampled(const Tokenizer& tok, const std::vector<std::string>& pieces) {
   std::vector<int32_t> out;
   for (int32_t id = 0; id < tok.n_vocab(); ++id) {
     if (id == tok.eos_id()) continue;
@@ -21,7 +29,7 @@ std::vector<int32_t> tokens_never_sampled(const Tokenizer& tok) {
       out.push_back(id);
       continue;
     }
-    const std::string piece = tok.piece(id);
+    const std::string& piece = pieces[static_cast<size_t>(id)];
     const size_t comma = piece.find(',');
     if (comma != std::string::npos && piece.find_first_not_of(" \t\r\n", comma + 1) != std::string::npos) {
       out.push_back(id);
@@ -46,6 +54,7 @@ struct TagGenerator::Impl {
   std::shared_ptr<const Tokenizer> tokenizer;
   TagGeneratorOptions options;
   std::optional<Session> session;
+  std::vector<std::string> pieces;  // every token's text
   std::vector<int32_t> never_sampled;
   std::atomic<bool> cancelled{false};
 
@@ -79,7 +88,8 @@ TagGenerator::TagGenerator(std::shared_ptr<const Model> model, std::shared_ptr<c
   }
   if (options.max_variants < 1) options.max_variants = 1;
   impl_->options = std::move(options);
-  impl_->never_sampled = tokens_never_sampled(*impl_->tokenizer);
+  impl_->pieces = token_pieces(*impl_->tokenizer);
+  impl_->never_sampled = tokens_never_sampled(*impl_->tokenizer, impl_->pieces);
   impl_->make_session(impl_->options.max_variants);
 }
 
@@ -123,8 +133,8 @@ TagResult TagGenerator::generate(const TagRequest& request, const TagCallback& o
   const std::vector<float> prompt_logits(logits.begin(), logits.end());
   for (int32_t v = 1; v < request.variants; ++v) session.fork(0, v);
 
-  RequestContext ctx{session,      *g.tokenizer,  request,           resolved, prompt_ids,
-                     prompt_logits, g.options.categories, on_tag, g.cancelled};
+  RequestContext ctx{session,       *g.tokenizer,         g.pieces, request, resolved, prompt_ids,
+                     prompt_logits, g.options.categories, on_tag,   g.cancelled};
   std::vector<VariantRun> runs;
   runs.reserve(static_cast<size_t>(request.variants));
   for (int32_t v = 0; v < request.variants; ++v) {

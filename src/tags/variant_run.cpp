@@ -113,7 +113,7 @@ void VariantRun::sample_until_pending(std::span<const float> logits) {
       continue;
     }
 
-    const std::string piece = ctx_.tokenizer.piece(token);
+    const std::string& piece = ctx_.pieces[static_cast<size_t>(token)];
     const size_t comma = piece.find(',');
     if (comma != std::string::npos) {
       // The sampler never offers a token with text after its comma, so a new tag always
@@ -178,7 +178,7 @@ void VariantRun::remember_rejection(const std::string& tag, int32_t last_token) 
   if (last_token != ctx_.tokenizer.eos_id()) path.push_back(last_token);
   std::string text;
   for (size_t k = 0; k < path.size(); ++k) {
-    text += ctx_.tokenizer.piece(path[k]);
+    text += ctx_.pieces[static_cast<size_t>(path[k])];
     if (trim(std::string_view(text).substr(0, text.find(','))) == tag) {
       forbidden_[std::vector<int32_t>(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(k))].push_back(path[k]);
       break;

@@ -27,6 +27,7 @@ namespace nanollama {
 struct RequestContext {
   Session& session;
   const Tokenizer& tokenizer;
+  const std::vector<std::string>& pieces;  // every token's text (Tokenizer::piece)
   const TagRequest& request;
   const ResolvedRequest& resolved;
   const std::vector<int32_t>& prompt_ids;   // the DTG prompt, ending in <|input_end|>
