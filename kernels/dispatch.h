@@ -23,8 +23,20 @@ struct MatmulArgs {
   int64_t n_act;       // activation rows
   float* y;
   int64_t ldy;
+  const void* x_packed = nullptr;  // the activations in the kernel's own layout (MatmulOps)
 };
 using MatmulKernel = void (*)(const MatmulArgs& args, int64_t n0, int64_t n1);
+
+// A matrix product: `run` over a range of weight rows and, for a kernel that takes the
+// activations in a layout of its own, how to make that layout. It depends on the
+// activations only, so the driver packs once per call, for every product that shares the
+// activations and every thread, and passes the result to `run` as args.x_packed.
+struct MatmulOps {
+  MatmulKernel run = nullptr;
+  // Bytes of the packed form of args' activations; 0 when `run` takes them as they are.
+  size_t (*packed_bytes)(const MatmulArgs& args) = nullptr;
+  void (*pack)(const MatmulArgs& args, void* out) = nullptr;  // out: packed_bytes, 64-byte aligned
+};
 
 // Activation quantizers on the hot path; SIMD versions must give the same bytes as the
 // scalar reference.
@@ -32,11 +44,11 @@ using QuantizeKernel = void (*)(const float* x, void* dst, int64_t n);
 
 struct KernelTable {
   Isa isa;
-  MatmulKernel matmul_f32;
-  MatmulKernel matmul_f16;
-  MatmulKernel matmul_bf16;
-  MatmulKernel matmul_q8_0;
-  MatmulKernel matmul_q6_k;
+  MatmulOps matmul_f32;
+  MatmulOps matmul_f16;
+  MatmulOps matmul_bf16;
+  MatmulOps matmul_q8_0;
+  MatmulOps matmul_q6_k;
   QuantizeKernel quantize_q8_0;
   QuantizeKernel quantize_q8_k;
 

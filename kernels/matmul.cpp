@@ -2,6 +2,7 @@
 // threads. Each output is computed by one thread in a way that does not depend on the split,
 // so the result is bitwise identical for any thread count.
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,13 +46,47 @@ MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int
   return MatmulArgs{static_cast<const uint8_t*>(w.data), w.row_stride, w.cols, x.row(0), x.row_bytes(), x.rows(), y, ldy};
 }
 
-MatmulKernel kernel_for(const KernelTable& table, TensorType type) { return table.*(find_traits(type)->matmul); }
+const MatmulOps& ops_for(const KernelTable& table, TensorType type) { return table.*(find_traits(type)->matmul); }
 
 struct Job {
   MatmulArgs args;
-  MatmulKernel kernel;
+  const MatmulOps* ops;
   int64_t rows;
 };
+
+// Packs the shared activations for the jobs whose kernels take a layout of their own: once
+// per layout, on the calling thread (microseconds against the products' milliseconds), into
+// storage kept for the next call. Every job has the same activations, so jobs with the same
+// packer share its result.
+void pack_activations(std::vector<Job>& jobs) {
+  thread_local std::vector<uint8_t> storage;
+  thread_local std::vector<size_t> offsets;
+  constexpr size_t kAlign = 64, kNone = SIZE_MAX;
+  offsets.assign(jobs.size(), kNone);
+  size_t total = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const MatmulOps& ops = *jobs[j].ops;
+    const size_t bytes = ops.packed_bytes != nullptr ? ops.packed_bytes(jobs[j].args) : 0;
+    if (bytes == 0) continue;
+    for (size_t k = 0; k < j && offsets[j] == kNone; ++k) {
+      if (offsets[k] != kNone && jobs[k].ops->pack == ops.pack) offsets[j] = offsets[k];
+    }
+    if (offsets[j] == kNone) {
+      offsets[j] = total;
+      total += (bytes + kAlign - 1) / kAlign * kAlign;
+    }
+  }
+  if (total == 0) return;
+  if (storage.size() < total + kAlign) storage.resize(total + kAlign);
+  uint8_t* base = storage.data() + (kAlign - reinterpret_cast<uintptr_t>(storage.data()) % kAlign) % kAlign;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    if (offsets[j] == kNone) continue;
+    bool packed = false;
+    for (size_t k = 0; k < j; ++k) packed = packed || offsets[k] == offsets[j];
+    if (!packed) jobs[j].ops->pack(jobs[j].args, base + offsets[j]);
+    jobs[j].args.x_packed = base + offsets[j];
+  }
+}
 
 // Thread `t` of `parts` takes an aligned slice of every product's rows.
 void run_slice(const std::vector<Job>& jobs, int t, int parts) {
@@ -61,7 +96,7 @@ void run_slice(const std::vector<Job>& jobs, int t, int parts) {
     const int64_t chunk = (per + kRowAlign - 1) / kRowAlign * kRowAlign;
     const int64_t begin = std::min(rows_total, chunk * t);
     const int64_t end = std::min(rows_total, begin + chunk);
-    if (begin < end) job.kernel(job.args, begin, end);
+    if (begin < end) job.ops->run(job.args, begin, end);
   }
 }
 
@@ -73,12 +108,13 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   const KernelTable& table = active_table();
   int64_t work = 0;
   for (const MatmulTarget& t : targets) {
-    Job job{checked_args(t.w, x, t.y, t.ldy), kernel_for(table, t.w.type), t.w.rows};
+    Job job{checked_args(t.w, x, t.y, t.ldy), &ops_for(table, t.w.type), t.w.rows};
     if (job.rows == 0 || x.rows() == 0) continue;
     work += t.w.rows * t.w.cols * x.rows();
     jobs.push_back(job);
   }
   if (jobs.empty()) return;
+  pack_activations(jobs);
   int threads = n_threads > 0 ? n_threads : default_threads();
   threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kMinWorkPerThread)));
   int64_t max_rows = 0;
@@ -108,7 +144,10 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
                                           ") outside the " + std::to_string(w.rows) + " rows");
   }
   if (row_begin == row_end || x.rows() == 0) return;
-  kernel_for(active_table(), w.type)(args, row_begin, row_end);
+  thread_local std::vector<Job> jobs;
+  jobs.assign(1, Job{args, &ops_for(active_table(), w.type), w.rows});
+  pack_activations(jobs);
+  jobs[0].ops->run(jobs[0].args, row_begin, row_end);
 }
 
 }  // namespace nanollama::kernels

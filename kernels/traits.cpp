@@ -30,7 +30,7 @@ void quantize_q8_k(const float* src, void* dst, int64_t n) { active_table().quan
 
 TypeTraits make(TensorType type, bool weight, TensorType act, void (*deq)(const void*, float*, int64_t),
                 void (*quant)(const float*, void*, int64_t), float (*dot)(const void*, const void*, int64_t),
-                MatmulKernel KernelTable::*mm) {
+                MatmulOps KernelTable::*mm) {
   const auto& info = tensor_type_info(type);
   return TypeTraits{type, info.block_size, info.block_bytes, weight, act, deq, quant, dot, mm};
 }

@@ -20,7 +20,7 @@ struct TypeTraits {
   void (*quantize_row)(const float* src, void* dst, int64_t n);
   // Reference dot product of one row of this type with one row of `activation`.
   float (*dot_row)(const void* w, const void* x, int64_t n);
-  MatmulKernel KernelTable::*matmul;  // null for non-weight types
+  MatmulOps KernelTable::*matmul;  // null for non-weight types
 };
 
 // The traits of `type`, or nullptr if the kernels cannot convert it.

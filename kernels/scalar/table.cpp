@@ -7,11 +7,11 @@ namespace nanollama::kernels {
 const KernelTable& scalar_table() noexcept {
   static const KernelTable table = {
       .isa = Isa::scalar,
-      .matmul_f32 = ref::matmul_f32,
-      .matmul_f16 = ref::matmul_f16,
-      .matmul_bf16 = ref::matmul_bf16,
-      .matmul_q8_0 = ref::matmul_q8_0,
-      .matmul_q6_k = ref::matmul_q6_k,
+      .matmul_f32 = {ref::matmul_f32},
+      .matmul_f16 = {ref::matmul_f16},
+      .matmul_bf16 = {ref::matmul_bf16},
+      .matmul_q8_0 = {ref::matmul_q8_0},
+      .matmul_q6_k = {ref::matmul_q6_k},
       .quantize_q8_0 = ref::quantize_row_q8_0,
       .quantize_q8_k = ref::quantize_row_q8_k,
       .dot_f32 = ref::dot_f32,

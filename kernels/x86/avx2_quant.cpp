@@ -43,7 +43,6 @@ float f_hsum(FV v) {
 }
 
 IV i_load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const IV*>(p)); }
-FV f_load(const float* p) { return _mm256_load_ps(p); }
 
 // ---- Q8_0: one 32-byte block per step
 constexpr int kQ8Step = 1;
@@ -72,6 +71,26 @@ FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
   alignas(32) float d[8] = {};
   for (int64_t j = 0; j < count; ++j) d[j] = _cvtsh_ss(b[j].d);
   return _mm256_load_ps(d);
+}
+// The block-transposed layout of 8 whole blocks: vector k holds bytes 4k..4k+3 of block j's
+// quants in int32 lane j (an 8x8 dword transpose: unpacks, then the 128-bit halves joined).
+void q8_transpose_blocks(const BlockQ8_0* b, IV out[8]) {
+  IV z[8], t[8], u[8];
+  for (int j = 0; j < 8; ++j) z[j] = q8_qs(b + j);
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = _mm256_unpacklo_epi32(z[j], z[j + 1]);
+    t[j + 1] = _mm256_unpackhi_epi32(z[j], z[j + 1]);
+  }
+  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit half: dword k (or k + 4) of 4 blocks
+    u[h] = _mm256_unpacklo_epi64(t[h], t[h + 2]);
+    u[h + 1] = _mm256_unpackhi_epi64(t[h], t[h + 2]);
+    u[h + 2] = _mm256_unpacklo_epi64(t[h + 1], t[h + 3]);
+    u[h + 3] = _mm256_unpackhi_epi64(t[h + 1], t[h + 3]);
+  }
+  for (int k = 0; k < 4; ++k) {
+    out[k] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x20);
+    out[k + 4] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x31);
+  }
 }
 using Q8WT = Q8W;
 inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
@@ -121,8 +140,8 @@ FV q6_finish(IV isum, __m256i corr) { return _mm256_cvtepi32_ps(_mm256_sub_epi32
 }  // namespace
 
 void fill_avx2_quant(KernelTable& table) {
-  table.matmul_q8_0 = matmul_q8_0_simd;
-  table.matmul_q6_k = matmul_q6_k_simd;
+  table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
+  table.matmul_q6_k = {matmul_q6_k_simd};
 }
 
 }  // namespace nanollama::kernels

@@ -49,8 +49,8 @@ IV q6_acc(IV acc, IV u, IV x, IV sc) {
 }  // namespace
 
 void fill_avx512_quant(KernelTable& table) {
-  table.matmul_q8_0 = matmul_q8_0_simd;
-  table.matmul_q6_k = matmul_q6_k_simd;
+  table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
+  table.matmul_q6_k = {matmul_q6_k_simd};
 }
 
 }  // namespace nanollama::kernels

@@ -33,7 +33,6 @@ void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
 }
 
 IV i_load(const int32_t* p) { return _mm512_load_si512(reinterpret_cast<const IV*>(p)); }
-FV f_load(const float* p) { return _mm512_load_ps(p); }
 
 // ---- Q8_0: two blocks (64 quants) per step; their quants are 34 bytes apart.
 constexpr int kQ8Step = 2;
@@ -52,6 +51,29 @@ IV q8v_block_sums(const IV part[8]) {
     odd[2 * s + 1] = _mm512_extracti64x4_epi64(part[s + 4], 1);
   }
   return _mm512_inserti64x4(_mm512_castsi256_si512(sum_lanes_8x8(even)), sum_lanes_8x8(odd), 1);
+}
+// The block-transposed layout of 16 whole blocks: vector k holds bytes 4k..4k+3 of block j's
+// quants in int32 lane j. Blocks j and j + 8 share a register (two 256-bit halves), so one
+// 8x8 dword transpose per half (unpacks) and a qword permute that joins the halves' 128-bit
+// lanes do it in registers.
+void q8_transpose_blocks(const BlockQ8_0* b, IV out[8]) {
+  IV z[8], t[8], u[8];
+  for (int j = 0; j < 8; ++j) z[j] = _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b + j)), q8_qs256(b + j + 8), 1);
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = _mm512_unpacklo_epi32(z[j], z[j + 1]);
+    t[j + 1] = _mm512_unpackhi_epi32(z[j], z[j + 1]);
+  }
+  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit lane: dword k (or k + 4) of 4 blocks
+    u[h] = _mm512_unpacklo_epi64(t[h], t[h + 2]);
+    u[h + 1] = _mm512_unpackhi_epi64(t[h], t[h + 2]);
+    u[h + 2] = _mm512_unpacklo_epi64(t[h + 1], t[h + 3]);
+    u[h + 3] = _mm512_unpackhi_epi64(t[h + 1], t[h + 3]);
+  }
+  const IV low = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), high = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  for (int k = 0; k < 4; ++k) {
+    out[k] = _mm512_permutex2var_epi64(u[k], low, u[k + 4]);
+    out[k + 4] = _mm512_permutex2var_epi64(u[k], high, u[k + 4]);
+  }
 }
 // The f16 scales of `count` consecutive blocks as one lane each (zeros past count): one
 // gather of the 34-byte-strided scale fields when the group is whole.

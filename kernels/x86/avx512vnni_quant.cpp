@@ -60,8 +60,8 @@ IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_ma
 }  // namespace
 
 void fill_avx512vnni_quant(KernelTable& table) {
-  table.matmul_q8_0 = matmul_q8_0_simd;
-  table.matmul_q6_k = matmul_q6_k_simd;
+  table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
+  table.matmul_q6_k = {matmul_q6_k_simd};
 }
 
 }  // namespace nanollama::kernels

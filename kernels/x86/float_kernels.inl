@@ -460,9 +460,9 @@ void float_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
 }
 
 void fill_float_kernels(KernelTable& t) {
-  t.matmul_f32 = float_matmul<WeightF32>;
-  t.matmul_f16 = float_matmul<WeightF16>;
-  t.matmul_bf16 = float_matmul<WeightBF16>;
+  t.matmul_f32 = {float_matmul<WeightF32>};
+  t.matmul_f16 = {float_matmul<WeightF16>};
+  t.matmul_bf16 = {float_matmul<WeightBF16>};
   t.dot_f32 = simd_dot_f32;
   t.dot_f32_f16 = simd_dot_f32_f16;
   t.axpy_f32 = simd_axpy_f32;
