@@ -35,7 +35,9 @@ struct MatmulOps {
   MatmulKernel run = nullptr;
   // Bytes of the packed form of args' activations; 0 when `run` takes them as they are.
   size_t (*packed_bytes)(const MatmulArgs& args) = nullptr;
-  void (*pack)(const MatmulArgs& args, void* out) = nullptr;  // out: packed_bytes, 64-byte aligned
+  // Writes activation rows [i0, i1) of the packed form into `out` (the whole form, 64-byte
+  // aligned); ranges are independent, so threads may pack them side by side.
+  void (*pack)(const MatmulArgs& args, int64_t i0, int64_t i1, void* out) = nullptr;
 };
 
 // Activation quantizers on the hot path; SIMD versions must give the same bytes as the

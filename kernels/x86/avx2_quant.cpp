@@ -4,6 +4,7 @@
 // activation quantizers never produce -128) keep the int16 pair sums below 2^15.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -24,30 +25,30 @@ FV f_mul(FV a, FV b) { return _mm256_mul_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm256_set1_ps(v); }
 IV i_zero() { return _mm256_setzero_si256(); }
+IV i_set1(int32_t v) { return _mm256_set1_epi32(v); }
 // Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
-// (j, j+1), then the two 128-bit lanes. f_hsum4 reduces four vectors at once (for 4 outputs
-// stored side by side) in exactly the same order.
+// (j, j+1), then the two 128-bit lanes.
 float f_hsum(FV v) {
   FV t = _mm256_add_ps(v, _mm256_permute_ps(v, 0x4E));
   t = _mm256_add_ps(t, _mm256_permute_ps(t, 0xB1));
   t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
   return _mm256_cvtss_f32(t);
 }
-[[maybe_unused]] void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
-  const FV ab = _mm256_add_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b));
-  const FV cd = _mm256_add_ps(_mm256_unpacklo_ps(c, d), _mm256_unpackhi_ps(c, d));
-  FV t = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(ab), _mm256_castps_pd(cd))),
-                       _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(ab), _mm256_castps_pd(cd))));
-  t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
-  _mm_storeu_ps(out, _mm256_castps256_ps128(t));
+// f_hsum turned vertical: lane l of the result is f_hsum of (a[0][l], ..., a[7][l]), the
+// same additions in the same order.
+[[gnu::always_inline]] inline FV f_tree(const FV a[8]) {
+  const FV w0 = _mm256_add_ps(_mm256_add_ps(a[0], a[2]), _mm256_add_ps(a[1], a[3]));
+  const FV w1 = _mm256_add_ps(_mm256_add_ps(a[4], a[6]), _mm256_add_ps(a[5], a[7]));
+  return _mm256_add_ps(w0, w1);
 }
 
 IV i_load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const IV*>(p)); }
+void f_store(float* p, FV v) { _mm256_storeu_ps(p, v); }
 
 // ---- Q8_0: one 32-byte block per step
 constexpr int kQ8Step = 1;
-constexpr int kQ8TileR = 2;
-constexpr int kQ8TileC = 2;
+constexpr int kQ8PanelP = 1;
+constexpr int kQ8PanelC = 4;
 IV q8_qs(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs_one(const BlockQ8_0* b) { return q8_qs(b); }
 struct Q8W {
@@ -55,7 +56,6 @@ struct Q8W {
   IV w;
 };
 Q8W q8_prep_w(IV w) { return {_mm256_sign_epi8(w, w), w}; }
-IV q8_prep_x(IV x) { return x; }
 IV q8_pair(const Q8W& w, IV x) {
   const IV pairs = _mm256_maddubs_epi16(w.abs_w, _mm256_sign_epi8(x, w.w));
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
@@ -66,37 +66,50 @@ IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
 #include "kernels/x86/int_reduce.inl"
 // Eight steps (one block each) of q8v_dot lanes to one lane per block.
 IV q8v_block_sums(const IV part[8]) { return sum_lanes_8x8(part); }
+// The f16 scales of block b in `count` rows (row r's at first + r * stride) as one lane each
+// (zeros past count).
+FV q8_row_scales(const uint8_t* first, size_t stride, int64_t count) {
+  alignas(32) float d[8] = {};
+  for (int64_t r = 0; r < count; ++r) d[r] = _cvtsh_ss(reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride)->d);
+  return _mm256_load_ps(d);
+}
 // The f16 scales of `count` consecutive blocks as one lane each (zeros past count).
 FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
   alignas(32) float d[8] = {};
   for (int64_t j = 0; j < count; ++j) d[j] = _cvtsh_ss(b[j].d);
   return _mm256_load_ps(d);
 }
-// The block-transposed layout of 8 whole blocks: vector k holds bytes 4k..4k+3 of block j's
-// quants in int32 lane j (an 8x8 dword transpose: unpacks, then the 128-bit halves joined).
-void q8_transpose_blocks(const BlockQ8_0* b, IV out[8]) {
+// Block b of 8 weight rows (row r's at first + r * stride), transposed: vector k holds bytes
+// 4k..4k+3 of row r's quants in int32 lane r (an 8x8 dword transpose: unpacks, then the
+// 128-bit halves joined).
+[[gnu::always_inline]] inline void q8_transpose_rows(const uint8_t* first, size_t stride, IV out[8]) {
   IV z[8], t[8], u[8];
-  for (int j = 0; j < 8; ++j) z[j] = q8_qs(b + j);
+  #pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) z[j] = q8_qs(reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(j) * stride));
+  #pragma GCC unroll 8
   for (int j = 0; j < 8; j += 2) {
     t[j] = _mm256_unpacklo_epi32(z[j], z[j + 1]);
     t[j + 1] = _mm256_unpackhi_epi32(z[j], z[j + 1]);
   }
-  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit half: dword k (or k + 4) of 4 blocks
+  #pragma GCC unroll 8
+  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit half: dword k (or k + 4) of 4 rows
     u[h] = _mm256_unpacklo_epi64(t[h], t[h + 2]);
     u[h + 1] = _mm256_unpackhi_epi64(t[h], t[h + 2]);
     u[h + 2] = _mm256_unpacklo_epi64(t[h + 1], t[h + 3]);
     u[h + 3] = _mm256_unpackhi_epi64(t[h + 1], t[h + 3]);
   }
+  #pragma GCC unroll 8
   for (int k = 0; k < 4; ++k) {
     out[k] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x20);
     out[k + 4] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x31);
   }
 }
-using Q8WT = Q8W;
-inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
-Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
-IV q8t_init(const IV*) { return _mm256_setzero_si256(); }
-IV q8t_acc(IV acc, const Q8WT& w, IV x) { return _mm256_add_epi32(acc, q8_pair(w, x)); }
+// Panel kernel: the weights are packed as they are; |w| per use, x takes w's sign.
+IV q8p_prep_w(IV w) { return w; }
+using Q8PW = Q8W;
+Q8PW q8p_load_w(IV w) { return q8_prep_w(w); }
+IV q8p_acc(IV acc, const Q8PW& w, int32_t x4) { return _mm256_add_epi32(acc, q8_pair(w, _mm256_set1_epi32(x4))); }
+int32_t q8p_init_for(const int8_t*) { return 0; }
 
 // ---- Q6_K: eight chunks of 32 quants per super-block
 constexpr int kQ6Chunks = 8;

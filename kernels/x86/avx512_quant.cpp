@@ -3,6 +3,7 @@
 // and madd with ones, as on AVX2 (same bounds: |w| <= 128, |x| <= 127).
 #include "kernels/x86/avx512_intrinsics.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -16,8 +17,8 @@ namespace {
 
 #include "kernels/x86/avx512_quant_common.inl"
 
-constexpr int kQ8TileR = 4;
-constexpr int kQ8TileC = 3;
+constexpr int kQ8PanelP = 2;
+constexpr int kQ8PanelC = 5;
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
 constexpr int kQ6MatvecR = 1;
@@ -27,7 +28,6 @@ struct Q8W {
   __mmask64 negative;
 };
 Q8W q8_prep_w(IV w) { return {_mm512_abs_epi8(w), _mm512_movepi8_mask(w)}; }
-IV q8_prep_x(IV x) { return x; }
 IV q8_pair(const Q8W& w, IV x) {
   const IV signed_x = _mm512_mask_sub_epi8(x, w.negative, _mm512_setzero_si512(), x);
   return _mm512_madd_epi16(_mm512_maddubs_epi16(w.abs_w, signed_x), _mm512_set1_epi16(1));
@@ -35,11 +35,12 @@ IV q8_pair(const Q8W& w, IV x) {
 IV q8v_prep_x(IV x) { return x; }
 IV q8v_init(IV) { return _mm512_setzero_si512(); }
 IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
-using Q8WT = Q8W;
-inline void keep_in_register(Q8WT&) {}  // the two-part weight operand is left to the compiler
-Q8WT q8t_prep_w(IV w) { return q8_prep_w(w); }
-IV q8t_init(const IV*) { return _mm512_setzero_si512(); }
-IV q8t_acc(IV acc, const Q8WT& w, IV x) { return _mm512_add_epi32(acc, q8_pair(w, x)); }
+// Panel kernel: the weights are packed as they are; |w| and the sign mask per use.
+IV q8p_prep_w(IV w) { return w; }
+using Q8PW = Q8W;
+Q8PW q8p_load_w(IV w) { return q8_prep_w(w); }
+IV q8p_acc(IV acc, const Q8PW& w, int32_t x4) { return _mm512_add_epi32(acc, q8_pair(w, _mm512_set1_epi32(x4))); }
+int32_t q8p_init_for(const int8_t*) { return 0; }
 IV q6_acc(IV acc, IV u, IV x, IV sc) {
   return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, x), sc));
 }

@@ -11,10 +11,9 @@ FV f_mul(FV a, FV b) { return _mm512_mul_ps(a, b); }
 FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm512_set1_ps(v); }
 IV i_zero() { return _mm512_setzero_si512(); }
+IV i_set1(int32_t v) { return _mm512_set1_epi32(v); }
 // Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
-// (j, j+1), then 128-bit lanes (0, 2) and (1, 3), then the two results. f_hsum4 reduces four
-// vectors at once (for 4 outputs stored side by side) in exactly the same order, so an
-// output's bits do not depend on which of the two produced it.
+// (j, j+1), then 128-bit lanes (0, 2) and (1, 3), then the two results.
 float f_hsum(FV v) {
   FV t = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));
   t = _mm512_add_ps(t, _mm512_permute_ps(t, 0xB1));
@@ -22,17 +21,19 @@ float f_hsum(FV v) {
   t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
   return _mm512_cvtss_f32(t);
 }
-void f_hsum4(FV a, FV b, FV c, FV d, float* out) {
-  const FV ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
-  const FV cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
-  FV t = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(ab), _mm512_castps_pd(cd))),
-                       _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(ab), _mm512_castps_pd(cd))));
-  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4E));
-  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
-  _mm_storeu_ps(out, _mm512_castps512_ps128(t));
+// f_hsum turned vertical: lane l of the result is f_hsum of (a[0][l], ..., a[15][l]), the
+// same additions in the same order.
+[[gnu::always_inline]] inline FV f_tree(const FV a[16]) {
+  FV w[4];
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; ++q) {
+    w[q] = _mm512_add_ps(_mm512_add_ps(a[4 * q], a[4 * q + 2]), _mm512_add_ps(a[4 * q + 1], a[4 * q + 3]));
+  }
+  return _mm512_add_ps(_mm512_add_ps(w[0], w[2]), _mm512_add_ps(w[1], w[3]));
 }
 
 IV i_load(const int32_t* p) { return _mm512_load_si512(reinterpret_cast<const IV*>(p)); }
+void f_store(float* p, FV v) { _mm512_storeu_ps(p, v); }
 
 // ---- Q8_0: two blocks (64 quants) per step; their quants are 34 bytes apart.
 constexpr int kQ8Step = 2;
@@ -52,28 +53,45 @@ IV q8v_block_sums(const IV part[8]) {
   }
   return _mm512_inserti64x4(_mm512_castsi256_si512(sum_lanes_8x8(even)), sum_lanes_8x8(odd), 1);
 }
-// The block-transposed layout of 16 whole blocks: vector k holds bytes 4k..4k+3 of block j's
-// quants in int32 lane j. Blocks j and j + 8 share a register (two 256-bit halves), so one
-// 8x8 dword transpose per half (unpacks) and a qword permute that joins the halves' 128-bit
-// lanes do it in registers.
-void q8_transpose_blocks(const BlockQ8_0* b, IV out[8]) {
+// Block b of 16 weight rows (row r's at first + r * stride), transposed: vector k holds
+// bytes 4k..4k+3 of row r's quants in int32 lane r. Rows r and r + 8 share a register (two
+// 256-bit halves), so one 8x8 dword transpose per half (unpacks) and a qword permute that
+// joins the halves' 128-bit lanes do it in registers.
+[[gnu::always_inline]] inline void q8_transpose_rows(const uint8_t* first, size_t stride, IV out[8]) {
+  const auto row = [&](int r) { return reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride); };
   IV z[8], t[8], u[8];
-  for (int j = 0; j < 8; ++j) z[j] = _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b + j)), q8_qs256(b + j + 8), 1);
+  #pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) z[j] = _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(row(j))), q8_qs256(row(j + 8)), 1);
+  #pragma GCC unroll 8
   for (int j = 0; j < 8; j += 2) {
     t[j] = _mm512_unpacklo_epi32(z[j], z[j + 1]);
     t[j + 1] = _mm512_unpackhi_epi32(z[j], z[j + 1]);
   }
-  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit lane: dword k (or k + 4) of 4 blocks
+  #pragma GCC unroll 8
+  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit lane: dword k (or k + 4) of 4 rows
     u[h] = _mm512_unpacklo_epi64(t[h], t[h + 2]);
     u[h + 1] = _mm512_unpackhi_epi64(t[h], t[h + 2]);
     u[h + 2] = _mm512_unpacklo_epi64(t[h + 1], t[h + 3]);
     u[h + 3] = _mm512_unpackhi_epi64(t[h + 1], t[h + 3]);
   }
   const IV low = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), high = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  #pragma GCC unroll 8
   for (int k = 0; k < 4; ++k) {
     out[k] = _mm512_permutex2var_epi64(u[k], low, u[k + 4]);
     out[k + 4] = _mm512_permutex2var_epi64(u[k], high, u[k + 4]);
   }
+}
+// The f16 scales of block b in `count` rows (row r's at first + r * stride) as one lane each
+// (zeros past count): one gather when all 16 rows exist.
+FV q8_row_scales(const uint8_t* first, size_t stride, int64_t count) {
+  if (count == 16) {
+    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                               _mm512_set1_epi32(static_cast<int>(stride)));
+    return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(offsets, first, 1)));
+  }
+  alignas(64) float d[16] = {};
+  for (int64_t r = 0; r < count; ++r) d[r] = _cvtsh_ss(reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride)->d);
+  return _mm512_load_ps(d);
 }
 // The f16 scales of `count` consecutive blocks as one lane each (zeros past count): one
 // gather of the 34-byte-strided scale fields when the group is whole.

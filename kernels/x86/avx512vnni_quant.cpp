@@ -1,11 +1,12 @@
 // Integer kernels for the AVX-512 VNNI path. vpdpbusd multiplies unsigned by signed bytes
-// and accumulates groups of four into int32 with no intermediate saturation. Activations
-// are made unsigned by adding 128 (x ^ 0x80); the extra 128·Σw this adds is removed by
-// starting each accumulator at -128·Σw, computed once per weight vector, so a pair costs
-// one vpdpbusd. Q6_K's 6-bit quants are already unsigned; their group scales are applied
-// in int16 with vpdpwssd.
+// and accumulates groups of four into int32 with no intermediate saturation. The weights
+// are made unsigned by adding 128 (w ^ 0x80); the extra 128·Σx this adds is removed by
+// starting each accumulator at -128·Σx, computed once per activation block, so a pair
+// costs one vpdpbusd. Q6_K's 6-bit quants are already unsigned; their group scales are
+// applied in int16 with vpdpwssd.
 #include "kernels/x86/avx512_intrinsics.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -19,14 +20,11 @@ namespace {
 
 #include "kernels/x86/avx512_quant_common.inl"
 
-constexpr int kQ8TileR = 4;
-constexpr int kQ8TileC = 3;
+constexpr int kQ8PanelP = 2;
+constexpr int kQ8PanelC = 6;
 constexpr int kQ6TileR = 2;
 constexpr int kQ6TileC = 4;
 constexpr int kQ6MatvecR = 1;
-
-// Activation quants of the block-transposed kernel: made unsigned (x + 128).
-IV q8_prep_x(IV x) { return _mm512_xor_si512(x, _mm512_set1_epi8(static_cast<char>(0x80))); }
 
 // Matrix-vector kernel: here the weights are made unsigned (w ^ 0x80 = w + 128) and the
 // activations stay signed, so the correction, -128·Σx, depends on the activation row only
@@ -40,19 +38,25 @@ IV q8v_dot(IV init, IV w, IV x) {
   return _mm512_dpbusd_epi32(init, _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80))), x);
 }
 
-// Block-transposed layout: the weights stay as they are; the -128·Σw of all eight vectors
-// is where each lane's sum starts.
-using Q8WT = IV;
-// Stops the compiler from folding a reused weight vector into each instruction's memory
-// operand: reloading it per product made the kernel load-bound.
-inline void keep_in_register(IV& v) { __asm__("" : "+v"(v)); }
-Q8WT q8t_prep_w(IV w) { return w; }
-IV q8t_init(const IV* w) {
-  IV sum128 = _mm512_setzero_si512();
-  for (int k = 0; k < 8; ++k) sum128 = _mm512_dpbusd_epi32(sum128, _mm512_set1_epi8(static_cast<char>(0x80)), w[k]);
-  return _mm512_sub_epi32(_mm512_setzero_si512(), sum128);
+// Panel kernel: the same trick, the weights made unsigned once when packed.
+IV q8p_prep_w(IV w) { return _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80))); }
+using Q8PW = IV;
+// Keeps a reused weight vector in a register: folded into each dot instruction's memory
+// operand instead, it would be loaded once per activation row.
+Q8PW q8p_load_w(IV w) {
+  __asm__("" : "+v"(w));
+  return w;
 }
-IV q8t_acc(IV acc, const Q8WT& w, IV x_unsigned) { return _mm512_dpbusd_epi32(acc, x_unsigned, w); }
+IV q8p_acc(IV acc, const Q8PW& w, int32_t x4) { return _mm512_dpbusd_epi32(acc, w, _mm512_set1_epi32(x4)); }
+int32_t q8p_init_for(const int8_t* qs) {
+  // Σx as the byte sum of x + 128 (psadbw against zero) less 32 · 128.
+  const __m256i u = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs)),
+                                     _mm256_set1_epi8(static_cast<char>(0x80)));
+  const __m256i s = _mm256_sad_epu8(u, _mm256_setzero_si256());
+  const __m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+  const int64_t sum = _mm_cvtsi128_si64(t) + _mm_extract_epi64(t, 1) - kQ8_0Block * 128;
+  return static_cast<int32_t>(-128 * sum);
+}
 IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(u, x), sc); }
 
 #include "kernels/x86/quant_kernels.inl"

@@ -5,19 +5,24 @@
 //   kQ8Step                      Q8_0 blocks per vector step (1 for 256-bit, 2 for 512-bit)
 //   q8_qs(b), q8_qs_one(b)       the int8 quants of kQ8Step blocks (or of one, rest zero)
 //   q8_block_scales(b, n)        the f16 scales of n consecutive blocks, one lane each
-//   q8_transpose_blocks(b, out)  a whole group of blocks in the block-transposed layout
+//   q8_row_scales(b, stride, n)  the f16 scales of the same block in n rows, one lane each
 //   q8v_prep_x, q8v_init, q8v_dot   the int8 dot of the matrix-vector kernel:
 //                                q8v_dot(q8v_init(x), w, q8v_prep_x(x)) gives int32 lanes whose
 //                                sum per block is Σ w·x, exactly
 //   q8v_block_sums(part[8])      eight steps' lanes to one lane per block, in block order
-//   q8_prep_x                    activation quants as the block-transposed kernel takes them
+//   q8_transpose_rows(b, stride, out)   the same block of one int32 lane's worth of weight
+//                                rows (stride bytes apart), transposed: vector k holds bytes
+//                                4k..4k+3 of each row's quants
+//   Q8PW, q8p_prep_w, q8p_load_w, q8p_acc, q8p_init_for   the int8 dot of the panel kernel:
+//                                q8p_acc(acc, q8p_load_w(q8p_prep_w(w)), x4) adds w·x per lane
+//                                for one broadcast dword x4 of activation quants; a lane's sum
+//                                starting at q8p_init_for(the activation block's quants) is
+//                                exactly Σ w·x
 //   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
-//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, f_hsum4 (same order), i_zero
-//   Q8WT, q8t_prep_w, q8t_init, q8t_acc   the int8 dot for the block-transposed layout:
-//                                q8t_acc(acc, q8t_prep_w(w), q8_prep_x(x)) adds Σ w·x per int32
-//                                lane, less what q8t_init(the eight raw w vectors) puts back
-//   i_load                       aligned load
-//   kQ8TileR/C, kQ6TileR/C, kQ6MatvecR   tile shapes
+//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum and f_tree (the same order), i_zero,
+//   i_set1
+//   i_load, f_store              an aligned load, an unaligned store
+//   kQ8PanelP/C, kQ6TileR/C, kQ6MatvecR   tile shapes
 //
 // Every output is the same sequence of operations whatever tile it falls in, so splitting
 // rows over threads never changes a bit.
@@ -201,173 +206,239 @@ void q8_matvec(const MatmulArgs& a, int64_t n0, int64_t n1) {
   }
 }
 
-// ---- Q8_0 with several activation rows: a block-transposed packed layout
+// ---- Q8_0 with several activation rows (prefill): weight panels, one weight row per lane
 //
 // Taken block by block, a Q8_0 product is one int8 dot instruction followed by float work
-// (convert, scale, accumulate) on lanes that hold only four products each: the float work
-// limits it (measured on Zen 4, per core: 108 GOP/s so; 168 after summing lanes of four
-// activation rows in integers first). So the operands are repacked: kLanes blocks side by
-// side, vector k holding bytes 4k..4k+3 of every block, one block per int32 lane. Eight
-// int8 dot instructions then leave each lane holding its block's whole dot product, and one
-// convert, one scale multiply and one FMA serve kLanes blocks.
+// (convert, scale, accumulate). So the weights are repacked into panels of kQ8Lanes rows:
+// for each block, vector k holds bytes 4k..4k+3 of every row's block, one row per int32
+// lane, and the activation's dword k is broadcast to all lanes. Eight int8 dot
+// instructions leave every lane with its row's whole block dot; one convert, one scale
+// multiply and one FMA then serve kQ8Lanes outputs, and each output ends in its own lane:
+// no horizontal sum. (Measured on Zen 4, one core, in L1: 360 GOP/s against 260-310 for
+// the earlier layout with one block per lane, which ended in a horizontal sum per output.)
 //
-// Activations are packed once per call, weights once per block of rows (kept in L2), both
-// in per-thread scratch. Missing blocks at the end are zero blocks with zero scales. Every
-// output's arithmetic depends only on the row length, never on tiles or threads.
+// The arithmetic is the one-row kernel's exactly (batch invariance): per output, kQ8Lanes
+// partial sums, partial j an FMA chain over blocks j, j + kQ8Lanes, ... in order, then
+// f_hsum's tree. The one-row kernel keeps the partials in the lanes of one vector; here
+// the blocks are visited partial by partial (slot-major: the panels are packed in that
+// order), each partial's chain runs in a register, and the finished partials wait in L1
+// for the tree (f_tree, a vertical f_hsum).
+//
+// Activations are packed once per call by the driver (q8_pack_x), weights once per block
+// of rows that stays in L2, in per-thread scratch. Each output's arithmetic depends only on
+// the row length, never on tiles or threads.
 
-constexpr int64_t kQ8GroupBlocks = sizeof(IV) / 4;  // one block per int32 lane
-constexpr int kQ8GroupVectors = kQ8_0Block / 4;     // 8 vectors of 4 bytes per block
+constexpr int kQ8Lanes = static_cast<int>(sizeof(IV) / 4);
+constexpr int kQ8BlockVectors = kQ8_0Block / 4;  // 8 vectors of 4 bytes per block
+static_assert(kQ8Lanes == kQ8GroupBlocksV, "the partials of both kernels are the vector's lanes");
 
-struct alignas(64) PackedWGroup {
-  Q8WT q[kQ8GroupVectors];
-  IV init;  // q8t_init of the eight vectors: where each lane's sum starts
-  FV d;     // the blocks' scales
+struct alignas(64) PanelBlock {
+  IV q[kQ8BlockVectors];  // q8p_prep_w of the transposed quants
+  FV d;                   // the rows' scales
 };
-struct alignas(64) PackedXGroup {
-  IV q[kQ8GroupVectors];  // prepared (q8_prep_x) transposed quants
-  FV d;
+// One activation block as the panel kernel reads it: each dword is broadcast in turn.
+struct PackedXBlock {
+  int32_t q[kQ8BlockVectors];  // the quants, four per dword, as they are
+  float d;
+  int32_t init;  // where the lane sums start (q8p_init_for)
 };
+static_assert(sizeof(PackedXBlock) == 40, "dwords never straddle a cache line");
 
-// Per-thread scratch for the weights, grown once and reused (no allocation per call at
-// steady state). The activations are packed by the driver, once per call (q8_pack_x).
-thread_local std::vector<PackedWGroup> t_packed_w;
-
+// Per-thread scratch for the weight panels, grown once and reused (no allocation per call at
+// steady state).
+thread_local std::vector<PanelBlock> t_panels;
 template <class Packed>
 Packed* scratch(std::vector<Packed>& v, size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
 }
 
-int64_t q8_groups(int64_t cols) { return (cols / kQ8_0Block + kQ8GroupBlocks - 1) / kQ8GroupBlocks; }
-
-// Transposes blocks [g * kQ8GroupBlocks, ...) of one row into eight raw vectors and a scale
-// vector (missing blocks: zeros). Whole groups are transposed in registers; this runs once
-// per weight row and group for all activation rows, and done through memory, four bytes at
-// a time, it took 14 % of a 128-row product.
-void transpose_group(const BlockQ8_0* row, int64_t nb, int64_t g, IV raw[kQ8GroupVectors], FV& d) {
-  const BlockQ8_0* first = row + g * kQ8GroupBlocks;
-  const int64_t count = nb - g * kQ8GroupBlocks < kQ8GroupBlocks ? nb - g * kQ8GroupBlocks : kQ8GroupBlocks;
-  d = q8_block_scales(first, count);
-  if (count == kQ8GroupBlocks) {
-    q8_transpose_blocks(first, raw);
-    return;
-  }
-  alignas(64) int32_t bytes[kQ8GroupVectors][kQ8GroupBlocks] = {};
-  for (int64_t j = 0; j < count; ++j) {
-    for (int k = 0; k < kQ8GroupVectors; ++k) __builtin_memcpy(&bytes[k][j], first[j].qs + 4 * k, 4);
-  }
-  for (int k = 0; k < kQ8GroupVectors; ++k) raw[k] = i_load(bytes[k]);
+// Slot-major order of a row's nb blocks: blocks j, j + kQ8Lanes, ... for j = 0, 1, ...
+// Partial j has nb / kQ8Lanes blocks, one more when j < nb % kQ8Lanes.
+int64_t q8_slot_blocks(int64_t nb, int j) { return nb / kQ8Lanes + (j < nb % kQ8Lanes ? 1 : 0); }
+int64_t q8_slot_position(int64_t nb, int64_t b) {
+  const int64_t j = b % kQ8Lanes, q = nb / kQ8Lanes, r = nb % kQ8Lanes;
+  return j * q + (j < r ? j : r) + b / kQ8Lanes;
 }
 
-void pack_q8_w(const MatmulArgs& a, int64_t n, int64_t count, PackedWGroup* out) {
-  const int64_t nb = a.cols / kQ8_0Block, groups = q8_groups(a.cols);
-  for (int64_t r = 0; r < count; ++r) {
-    const auto* row = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n + r) * a.w_stride);
-    for (int64_t g = 0; g < groups; ++g) {
-      IV raw[kQ8GroupVectors];
-      PackedWGroup& p = out[r * groups + g];
-      transpose_group(row, nb, g, raw, p.d);
-      for (int k = 0; k < kQ8GroupVectors; ++k) p.q[k] = q8t_prep_w(raw[k]);
-      p.init = q8t_init(raw);
-    }
-  }
-}
-
-void pack_q8_x(const MatmulArgs& a, PackedXGroup* out) {
-  const int64_t nb = a.cols / kQ8_0Block, groups = q8_groups(a.cols);
-  for (int64_t i = 0; i < a.n_act; ++i) {
-    const auto* row = reinterpret_cast<const BlockQ8_0*>(a.x + static_cast<size_t>(i) * a.x_stride);
-    for (int64_t g = 0; g < groups; ++g) {
-      IV raw[kQ8GroupVectors];
-      PackedXGroup& p = out[i * groups + g];
-      transpose_group(row, nb, g, raw, p.d);
-      for (int k = 0; k < kQ8GroupVectors; ++k) p.q[k] = q8_prep_x(raw[k]);
-    }
-  }
-}
-
-// Weight rows r (packed at pw + r * groups) against activation rows c (px + c * groups);
-// writes y[(i + c) * ldy + n + r].
-template <int R, int C>
-void q8_packed_tile(const PackedWGroup* pw, const PackedXGroup* px, int64_t groups, const MatmulArgs& a, int64_t n,
-                    int64_t i) {
-  FV acc[R][C];
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 16
-    for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
-  for (int64_t g = 0; g < groups; ++g) {
-    IV isum[R][C];
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r)
-#pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) isum[r][c] = pw[r * groups + g].init;
-#pragma GCC unroll 16
-    for (int k = 0; k < kQ8GroupVectors; ++k) {
-      // Each weight and activation vector is loaded once per k and used C (R) times: the
-      // loads, not the dot instructions, are the limit when they are repeated per product.
-      Q8WT wk[R];
-#pragma GCC unroll 16
-      for (int r = 0; r < R; ++r) {
-        wk[r] = pw[r * groups + g].q[k];
-        if constexpr (C > 1) keep_in_register(wk[r]);
-      }
-#pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) {
-        const IV x = px[c * groups + g].q[k];
-#pragma GCC unroll 16
-        for (int r = 0; r < R; ++r) isum[r][c] = q8t_acc(isum[r][c], wk[r], x);
-      }
-    }
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r)
-#pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) {
-        acc[r][c] = f_fma(f_cvt(isum[r][c]), f_mul(pw[r * groups + g].d, px[c * groups + g].d), acc[r][c]);
-      }
-  }
-  if constexpr (R == 4) {  // four outputs side by side: one joint reduction, same bits
-    for (int c = 0; c < C; ++c) f_hsum4(acc[0][c], acc[1][c], acc[2][c], acc[3][c], a.y + (i + c) * a.ldy + n);
+// Block b of weight rows [n, n + rows), rows <= kQ8Lanes, as one panel block; missing rows
+// are zero (their lanes are computed, never stored).
+void pack_panel_block(const MatmulArgs& a, int64_t n, int64_t rows, int64_t b, PanelBlock& out) {
+  const uint8_t* first = a.w + static_cast<size_t>(n) * a.w_stride + static_cast<size_t>(b) * sizeof(BlockQ8_0);
+  IV raw[kQ8BlockVectors];
+  if (rows == kQ8Lanes) {
+    q8_transpose_rows(first, a.w_stride, raw);
   } else {
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
+    alignas(64) int32_t bytes[kQ8BlockVectors][kQ8Lanes] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const auto* block = reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * a.w_stride);
+      for (int k = 0; k < kQ8BlockVectors; ++k) __builtin_memcpy(&bytes[k][r], block->qs + 4 * k, 4);
+    }
+    for (int k = 0; k < kQ8BlockVectors; ++k) raw[k] = i_load(bytes[k]);
+  }
+#pragma GCC unroll 8
+  for (int k = 0; k < kQ8BlockVectors; ++k) out.q[k] = q8p_prep_w(raw[k]);
+  out.d = q8_row_scales(first, a.w_stride, rows);
+}
+
+// Fetches a range into L2 in `steps` even shares, one per step().
+class L2Prefetch {
+ public:
+  L2Prefetch(const uint8_t* p, size_t bytes, int64_t steps)
+      : next_(p), end_(p + bytes), per_step_((bytes / 64 + static_cast<size_t>(steps)) / static_cast<size_t>(steps)) {}
+  void step() {
+    for (size_t i = 0; i < per_step_ && next_ < end_; ++i, next_ += 64) _mm_prefetch(reinterpret_cast<const char*>(next_), _MM_HINT_T1);
+  }
+
+ private:
+  const uint8_t* next_;
+  const uint8_t* end_;
+  size_t per_step_;
+};
+
+void pack_q8_panel(const MatmulArgs& a, int64_t n, int64_t rows, PanelBlock* out) {
+  const int64_t nb = a.cols / kQ8_0Block;
+  for (int64_t b = 0; b < nb; ++b) pack_panel_block(a, n, rows, b, out[q8_slot_position(nb, b)]);
+}
+
+void pack_q8_x(const MatmulArgs& a, int64_t i0, int64_t i1, PackedXBlock* out) {
+  const int64_t nb = a.cols / kQ8_0Block;
+  for (int64_t i = i0; i < i1; ++i) {
+    const auto* row = reinterpret_cast<const BlockQ8_0*>(a.x + static_cast<size_t>(i) * a.x_stride);
+    PackedXBlock* o = out + i * nb;
+    for (int64_t b = 0; b < nb; ++b) {
+      PackedXBlock& p = o[q8_slot_position(nb, b)];
+      __builtin_memcpy(p.q, row[b].qs, sizeof(p.q));
+      p.d = _cvtsh_ss(row[b].d);
+      p.init = q8p_init_for(row[b].qs);
+    }
   }
 }
 
-// The activations' packed form (MatmulOps): only the block-transposed kernel takes one.
-size_t q8_packed_x_bytes(const MatmulArgs& a) {
-  return a.n_act <= kQ8FewRows ? 0 : static_cast<size_t>(a.n_act * q8_groups(a.cols)) * sizeof(PackedXGroup);
+// Panels p < P (panel p at pw + p * nb) against activation rows c < C (px + c * nb); weight
+// rows from n, of which `rows` exist (the last panel may be partial); writes
+// y[(i + c) * ldy + n + row].
+template <int P, int C>
+void q8_panel_tile(const PanelBlock* pw, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n,
+                   int64_t rows, int64_t i) {
+  alignas(64) FV partial[P][C][kQ8Lanes];
+  int64_t t = 0;  // slot-major position
+  for (int j = 0; j < kQ8Lanes; ++j) {
+    FV acc[P][C];
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p)
+#pragma GCC unroll 16
+      for (int c = 0; c < C; ++c) acc[p][c] = f_zero();
+    for (const int64_t end = t + q8_slot_blocks(nb, j); t < end; ++t) {
+      IV isum[P][C];
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p)
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c) isum[p][c] = i_set1(px[c * nb + t].init);
+#pragma GCC unroll 16
+      for (int k = 0; k < kQ8BlockVectors; ++k) {
+        // Each weight vector is loaded once and used C times; the activation dword is a
+        // broadcast operand of the dot instruction itself.
+        Q8PW w[P];
+#pragma GCC unroll 16
+        for (int p = 0; p < P; ++p) w[p] = q8p_load_w(pw[p * nb + t].q[k]);
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c) {
+          const int32_t x4 = px[c * nb + t].q[k];
+#pragma GCC unroll 16
+          for (int p = 0; p < P; ++p) isum[p][c] = q8p_acc(isum[p][c], w[p], x4);
+        }
+      }
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) {
+        const FV dw = pw[p * nb + t].d;
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c) acc[p][c] = f_fma(f_cvt(isum[p][c]), f_mul(dw, f_set1(px[c * nb + t].d)), acc[p][c]);
+      }
+    }
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p)
+#pragma GCC unroll 16
+      for (int c = 0; c < C; ++c) partial[p][c][j] = acc[p][c];
+  }
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) {
+    const int64_t valid = rows - int64_t{p} * kQ8Lanes < kQ8Lanes ? rows - int64_t{p} * kQ8Lanes : kQ8Lanes;
+#pragma GCC unroll 16
+    for (int c = 0; c < C; ++c) {
+      float* y = a.y + (i + c) * a.ldy + n + int64_t{p} * kQ8Lanes;
+      const FV out = f_tree(partial[p][c]);
+      if (valid == kQ8Lanes) {
+        f_store(y, out);
+      } else {
+        alignas(64) float lanes[kQ8Lanes];
+        f_store(lanes, out);
+        for (int64_t r = 0; r < valid; ++r) y[r] = lanes[r];
+      }
+    }
+  }
 }
-void q8_pack_x(const MatmulArgs& a, void* out) { pack_q8_x(a, static_cast<PackedXGroup*>(out)); }
+
+// Activation rows [i, i + C) against a block's panels: P at a time, then one at a time.
+template <int C>
+void q8_panels(const PanelBlock* pw, int64_t panels, int64_t rows, const PackedXBlock* px, int64_t nb,
+               const MatmulArgs& a, int64_t n, int64_t i) {
+  int64_t p = 0;
+  for (; p + kQ8PanelP <= panels; p += kQ8PanelP) {
+    q8_panel_tile<kQ8PanelP, C>(pw + p * nb, px + i * nb, nb, a, n + p * kQ8Lanes, rows - p * kQ8Lanes, i);
+  }
+  for (; p < panels; ++p) q8_panel_tile<1, C>(pw + p * nb, px + i * nb, nb, a, n + p * kQ8Lanes, rows - p * kQ8Lanes, i);
+}
+
+
+// Activation rows [i0, i1) in tiles of C rows; what is left, in tiles of fewer.
+template <int C>
+void q8_activation_tiles(const PanelBlock* pw, int64_t panels, int64_t rows, const PackedXBlock* px, int64_t nb,
+                         const MatmulArgs& a, int64_t n, int64_t i0, int64_t i1, L2Prefetch& prefetch) {
+  int64_t i = i0;
+  for (; i + C <= i1; i += C) {
+    q8_panels<C>(pw, panels, rows, px, nb, a, n, i);
+    prefetch.step();
+  }
+  if constexpr (C > 1) {
+    if (i < i1) q8_activation_tiles<C - 1>(pw, panels, rows, px, nb, a, n, i, i1, prefetch);
+  }
+}
+
+// The activations' packed form (MatmulOps): only the panel kernel takes one.
+size_t q8_packed_x_bytes(const MatmulArgs& a) {
+  return a.n_act <= kQ8FewRows ? 0 : static_cast<size_t>(a.n_act * (a.cols / kQ8_0Block)) * sizeof(PackedXBlock);
+}
+void q8_pack_x(const MatmulArgs& a, int64_t i0, int64_t i1, void* out) {
+  pack_q8_x(a, i0, i1, static_cast<PackedXBlock*>(out));
+}
 
 void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   if (a.n_act <= kQ8FewRows) {
     q8_matvec(a, n0, n1);
     return;
   }
-  const int64_t groups = q8_groups(a.cols);
-  const auto* px = static_cast<const PackedXGroup*>(a.x_packed);  // packed by the driver
-  // Blocks of weight rows whose packed form stays in L2 beside the activations.
-  int64_t block = (int64_t{192} << 10) / (groups * static_cast<int64_t>(sizeof(PackedWGroup)));
-  block = block < kQ8TileR ? kQ8TileR : block / kQ8TileR * kQ8TileR;
-  PackedWGroup* pw = scratch(t_packed_w, static_cast<size_t>(block * groups));
-  for (int64_t nb = n0; nb < n1; nb += block) {
-    const int64_t count = nb + block < n1 ? block : n1 - nb;
-    pack_q8_w(a, nb, count, pw);
-    // Weight tiles outer, activation tiles inner: a weight tile (R rows, a few KB) stays in
-    // L1 while the activations stream from L2, 72/R bytes per dot instruction; the other
-    // order streamed the larger weight tiles from L2 and ran at the L2's bandwidth.
-    auto over_activations = [&](auto tile_r, int64_t r) {
-      constexpr int TR = decltype(tile_r)::value;
-      int64_t i = 0;
-      for (; i + kQ8TileC <= a.n_act; i += kQ8TileC) {
-        q8_packed_tile<TR, kQ8TileC>(pw + r * groups, px + i * groups, groups, a, nb + r, i);
-      }
-      for (; i < a.n_act; ++i) q8_packed_tile<TR, 1>(pw + r * groups, px + i * groups, groups, a, nb + r, i);
-    };
-    int64_t r = 0;
-    for (; r + kQ8TileR <= count; r += kQ8TileR) over_activations(std::integral_constant<int, kQ8TileR>{}, r);
-    for (; r < count; ++r) over_activations(std::integral_constant<int, 1>{}, r);
+  const int64_t nb = a.cols / kQ8_0Block;
+  const auto* px = static_cast<const PackedXBlock*>(a.x_packed);  // packed by the driver
+  // Blocks of weight rows whose panels stay in L2 beside the activations, whole tiles of
+  // panels where the rows allow.
+  constexpr int64_t kTileRows = int64_t{kQ8PanelP} * kQ8Lanes;
+  const int64_t row_bytes = nb * static_cast<int64_t>(sizeof(PanelBlock)) / kQ8Lanes;
+  const int64_t block = std::max(kTileRows, (int64_t{192} << 10) / row_bytes / kTileRows * kTileRows);
+  PanelBlock* pw = scratch(t_panels, static_cast<size_t>(block / kQ8Lanes * nb));
+  for (int64_t n = n0; n < n1; n += block) {
+    const int64_t rows = std::min(block, n1 - n);
+    const int64_t panels = (rows + kQ8Lanes - 1) / kQ8Lanes;
+    for (int64_t p = 0; p < panels; ++p) {
+      pack_q8_panel(a, n + p * kQ8Lanes, std::min<int64_t>(kQ8Lanes, rows - p * kQ8Lanes), pw + p * nb);
+    }
+    // Activation tiles outer: a tile (C rows, under 8 KB at 1024 columns) stays in L1 while
+    // the panels stream from L2. Meanwhile the next block's rows are fetched for packing
+    // (without, waiting for them took 10-17 % of a product).
+    const int64_t next_rows = std::min(block, n1 - n - rows);
+    L2Prefetch next(a.w + static_cast<size_t>(n + rows) * a.w_stride, static_cast<size_t>(next_rows) * a.w_stride,
+                    (a.n_act + kQ8PanelC - 1) / kQ8PanelC);
+    q8_activation_tiles<kQ8PanelC>(pw, panels, rows, px, nb, a, n, 0, a.n_act, next);
   }
 }
 
