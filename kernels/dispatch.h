@@ -35,9 +35,9 @@ struct MatmulOps {
   MatmulKernel run = nullptr;
   // Bytes of the packed form of args' activations; 0 when `run` takes them as they are.
   size_t (*packed_bytes)(const MatmulArgs& args) = nullptr;
-  // Writes activation rows [i0, i1) of the packed form into `out` (the whole form, 64-byte
-  // aligned); ranges are independent, so threads may pack them side by side.
-  void (*pack)(const MatmulArgs& args, int64_t i0, int64_t i1, void* out) = nullptr;
+  // Writes part `part` of `parts` of the packed form into `out` (the whole form, 64-byte
+  // aligned); parts are independent, so threads may pack them side by side.
+  void (*pack)(const MatmulArgs& args, int part, int parts, void* out) = nullptr;
 };
 
 // Activation quantizers on the hot path; SIMD versions must give the same bytes as the
@@ -51,6 +51,11 @@ struct KernelTable {
   MatmulOps matmul_bf16;
   MatmulOps matmul_q8_0;
   MatmulOps matmul_q6_k;
+  MatmulOps matmul_q8_0_panels;  // args.w: the first panel, args.w_stride: q8_panel_stride
+  // Packs panels [p0, p1) of a Q8_0 matrix of n_rows rows (layout rows, row_stride bytes
+  // apart) into `out`, where panel p goes at out + p * q8_panel_stride(cols).
+  void (*pack_q8_0_panels)(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
+                           uint8_t* out);
   QuantizeKernel quantize_q8_0;
   QuantizeKernel quantize_q8_k;
 

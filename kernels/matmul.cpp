@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 #include "kernels/thread_pool.h"
 #include "kernels/traits.h"
@@ -16,6 +17,7 @@ namespace {
 
 // Thread slices start on multiples of this many rows, so tiles stay whole.
 constexpr int64_t kRowAlign = 16;
+static_assert(kRowAlign % kQ8PanelRows == 0, "slices never split a panel");
 // Below this many multiply-adds per thread, waking another thread costs more than it saves.
 constexpr int64_t kMinWorkPerThread = 1 << 16;
 // Each thread's share is cut into this many parts, claimed by whichever thread is free: on a
@@ -43,10 +45,18 @@ MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int
   if (w.rows > 0 && w.data == nullptr) fail(ErrorCode::invalid_argument, "null weight data");
   if (w.rows > 0 && x.rows() > 0 && y == nullptr) fail(ErrorCode::invalid_argument, "null output");
   if (x.rows() > 1 && ldy < w.rows) fail(ErrorCode::invalid_argument, "output leading dimension below the row count");
-  return MatmulArgs{static_cast<const uint8_t*>(w.data), w.row_stride, w.cols, x.row(0), x.row_bytes(), x.rows(), y, ldy};
+  size_t stride = w.row_stride;
+  if (w.layout == MatrixLayout::q8_0_panels) {
+    if (!packs_to_panels(w.type)) fail(ErrorCode::invalid_argument, "panels of type " + type + " do not exist");
+    if (reinterpret_cast<uintptr_t>(w.data) % 64 != 0) fail(ErrorCode::invalid_argument, "panels not 64-byte aligned");
+    stride = q8_panel_stride(w.cols);
+  }
+  return MatmulArgs{static_cast<const uint8_t*>(w.data), stride, w.cols, x.row(0), x.row_bytes(), x.rows(), y, ldy};
 }
 
-const MatmulOps& ops_for(const KernelTable& table, TensorType type) { return table.*(find_traits(type)->matmul); }
+const MatmulOps& ops_for(const KernelTable& table, const MatrixView& w) {
+  return w.layout == MatrixLayout::q8_0_panels ? table.matmul_q8_0_panels : table.*(find_traits(w.type)->matmul);
+}
 
 struct Job {
   MatmulArgs args;
@@ -86,8 +96,14 @@ void pack_activations(std::vector<Job>& jobs, int threads) {
       // On one thread this took 4-5 % of a 128-row product on two (the other one waiting).
       const Job& job = jobs[j];
       void* out = base + offsets[j];
-      const int n = job.args.n_act * job.args.cols >= kMinWorkPerThread ? threads : 1;
-      parallel_for(n, job.args.n_act, [&](int64_t i0, int64_t i1) { job.ops->pack(job.args, i0, i1, out); });
+      const int parts = job.args.n_act * job.args.cols >= kMinWorkPerThread ? threads : 1;
+      if (parts == 1) {
+        job.ops->pack(job.args, 0, 1, out);
+      } else {
+        parallel_for(parts, parts, [&](int64_t p0, int64_t p1) {
+          for (int64_t p = p0; p < p1; ++p) job.ops->pack(job.args, static_cast<int>(p), parts, out);
+        });
+      }
     }
     jobs[j].args.x_packed = base + offsets[j];
   }
@@ -113,7 +129,7 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   const KernelTable& table = active_table();
   int64_t work = 0;
   for (const MatmulTarget& t : targets) {
-    Job job{checked_args(t.w, x, t.y, t.ldy), &ops_for(table, t.w.type), t.w.rows};
+    Job job{checked_args(t.w, x, t.y, t.ldy), &ops_for(table, t.w), t.w.rows};
     if (job.rows == 0 || x.rows() == 0) continue;
     work += t.w.rows * t.w.cols * x.rows();
     jobs.push_back(job);
@@ -148,9 +164,14 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") outside the " + std::to_string(w.rows) + " rows");
   }
+  if (w.layout == MatrixLayout::q8_0_panels &&
+      (row_begin % kQ8PanelRows != 0 || (row_end % kQ8PanelRows != 0 && row_end != w.rows))) {
+    fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+                                          ") splits a panel of " + std::to_string(kQ8PanelRows) + " rows");
+  }
   if (row_begin == row_end || x.rows() == 0) return;
   thread_local std::vector<Job> jobs;
-  jobs.assign(1, Job{args, &ops_for(active_table(), w.type), w.rows});
+  jobs.assign(1, Job{args, &ops_for(active_table(), w), w.rows});
   pack_activations(jobs, 1);
   jobs[0].ops->run(jobs[0].args, row_begin, row_end);
 }

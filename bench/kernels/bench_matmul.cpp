@@ -6,7 +6,9 @@
 // touches ~400 MB per token: the benchmark cycles over enough copies of the matrix to
 // exceed the 32 MB L3 three times over. The ".../hot" variants repeat one copy (cache-
 // resident where it fits) to show the kernel's own speed. Several rows (prefill) are
-// compute-bound and use one copy.
+// compute-bound and use one copy; Q8_0 prefill also runs "/cold", on copies as for decode.
+// "Q8_0-panels": the matrix repacked once beforehand (kernels::pack_panels), as the model
+// loader does.
 #include <cstring>
 #include <memory>
 #include <random>
@@ -18,6 +20,7 @@ namespace {
 
 using kernels::Activations;
 using kernels::Isa;
+using kernels::MatrixLayout;
 using kernels::MatrixView;
 
 struct Shape {
@@ -45,14 +48,29 @@ std::vector<uint8_t> make_weights(TensorType type, int64_t rows, int64_t cols) {
   return w;
 }
 
-void matmul_bench(benchmark::State& state, TensorType type, Isa isa, Shape shape, int64_t n_act, int threads, bool cold) {
+void matmul_bench(benchmark::State& state, TensorType type, Isa isa, Shape shape, int64_t n_act, int threads, bool cold,
+                  MatrixLayout layout) {
   ScopedIsa scoped(isa);
   const size_t stride = *row_bytes(type, static_cast<uint64_t>(shape.cols));
-  const size_t matrix_bytes = stride * static_cast<size_t>(shape.rows);
-  const size_t copies = cold ? std::max<size_t>(1, (kColdBytes + matrix_bytes - 1) / matrix_bytes) : 1;
   const auto one = make_weights(type, shape.rows, shape.cols);
-  std::vector<uint8_t> all(matrix_bytes * copies);
-  for (size_t c = 0; c < copies; ++c) std::memcpy(all.data() + c * matrix_bytes, one.data(), matrix_bytes);
+  const MatrixView rows_view{type, shape.rows, shape.cols, one.data(), stride};
+  const bool panels = layout == MatrixLayout::q8_0_panels;
+  // Copies 64-byte aligned (panels need it), each the matrix's bytes in its layout.
+  const size_t matrix_bytes = panels ? kernels::panel_bytes(type, shape.rows, shape.cols) : stride * static_cast<size_t>(shape.rows);
+  const size_t copies = cold ? std::max<size_t>(1, (kColdBytes + matrix_bytes - 1) / matrix_bytes) : 1;
+  const size_t copy_bytes = (matrix_bytes + 63) / 64 * 64;
+  std::vector<uint8_t> storage(copy_bytes * copies + 64);
+  uint8_t* all = storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
+  std::vector<MatrixView> views;
+  for (size_t c = 0; c < copies; ++c) {
+    uint8_t* copy = all + c * copy_bytes;
+    if (panels) {
+      views.push_back(kernels::pack_panels(rows_view, copy, 2));
+    } else {
+      std::memcpy(copy, one.data(), matrix_bytes);
+      views.push_back({type, shape.rows, shape.cols, copy, stride});
+    }
+  }
 
   std::vector<float> x(static_cast<size_t>(n_act * shape.cols));
   std::mt19937 rng(3);
@@ -64,8 +82,7 @@ void matmul_bench(benchmark::State& state, TensorType type, Isa isa, Shape shape
 
   size_t c = 0;
   for (auto _ : state) {
-    const MatrixView w{type, shape.rows, shape.cols, all.data() + c * matrix_bytes, stride};
-    kernels::matmul(w, act, y.data(), shape.rows, threads);
+    kernels::matmul(views[c], act, y.data(), shape.rows, threads);
     benchmark::DoNotOptimize(y.data());
     c = c + 1 == copies ? 0 : c + 1;
   }
@@ -94,18 +111,27 @@ const bool registered = [] {
       for (const Shape& s : kShapes) {
         for (int64_t n_act : acts) {
           for (int threads : {1, 2}) {
-            const std::string name = "matmul/" + std::string(tensor_type_name(type)) + "/" +
-                                     std::string(kernels::isa_name(isa)) + "/" + std::to_string(s.rows) + "x" +
-                                     std::to_string(s.cols) + "/act:" + std::to_string(n_act) +
-                                     "/threads:" + std::to_string(threads);
-            const bool cold = n_act == 1;
-            benchmark::RegisterBenchmark(name.c_str(), matmul_bench, type, isa, s, n_act, threads, cold)
-                ->Unit(benchmark::kMicrosecond)
-                ->UseRealTime();
-            if (n_act == 1) {  // the same matrix over and over: cache-resident where it fits
-              benchmark::RegisterBenchmark((name + "/hot").c_str(), matmul_bench, type, isa, s, n_act, threads, false)
+            for (MatrixLayout layout : {MatrixLayout::rows, MatrixLayout::q8_0_panels}) {
+              if (layout == MatrixLayout::q8_0_panels && !kernels::packs_to_panels(type)) continue;
+              const std::string name = "matmul/" + std::string(tensor_type_name(type)) +
+                                       (layout == MatrixLayout::q8_0_panels ? "-panels" : "") + "/" +
+                                       std::string(kernels::isa_name(isa)) + "/" + std::to_string(s.rows) + "x" +
+                                       std::to_string(s.cols) + "/act:" + std::to_string(n_act) +
+                                       "/threads:" + std::to_string(threads);
+              const bool cold = n_act == 1;
+              benchmark::RegisterBenchmark(name.c_str(), matmul_bench, type, isa, s, n_act, threads, cold, layout)
                   ->Unit(benchmark::kMicrosecond)
                   ->UseRealTime();
+              // Decode: also the same matrix over and over (cache-resident where it fits).
+              // Q8_0 prefill: also weights read from memory, as in a forward pass (the
+              // matrix is packed per call unless it is in panels already).
+              const bool other = n_act == 1 || kernels::packs_to_panels(type);
+              if (other) {
+                benchmark::RegisterBenchmark((name + (cold ? "/hot" : "/cold")).c_str(), matmul_bench, type, isa, s, n_act,
+                                             threads, !cold, layout)
+                    ->Unit(benchmark::kMicrosecond)
+                    ->UseRealTime();
+              }
             }
           }
         }

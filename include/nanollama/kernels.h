@@ -57,14 +57,35 @@ void quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 // ---------------------------------------------------------------------------------------
 // Matrix products
 
-// A weight matrix: `rows` rows of `cols` elements; row r starts at data + r * row_stride.
+// How a weight matrix's bytes are laid out.
+//   rows:        row r at data + r * row_stride, as in GGUF files.
+//   q8_0_panels: Q8_0 repacked for matrix products by pack_panels: rows in panels of 16,
+//                block by block (FORMATS.md has no such thing: it is nanollama's own). Rows
+//                cannot be read one at a time from it; dequantize_matrix_row can.
+enum class MatrixLayout : uint8_t { rows, q8_0_panels };
+
+// A weight matrix: `rows` rows of `cols` elements.
 struct MatrixView {
   TensorType type = TensorType::F32;
   int64_t rows = 0;
   int64_t cols = 0;
   const void* data = nullptr;
-  size_t row_stride = 0;  // bytes
+  size_t row_stride = 0;  // bytes of one row; in layout rows also the distance between rows
+  MatrixLayout layout = MatrixLayout::rows;
 };
+
+// Panels. Products with several activation rows rearrange a Q8_0 matrix into panels on
+// every call (one weight row per SIMD lane); a matrix packed once, at load time, spares
+// that work and reads as one stream per thread. Same bytes, rearranged; products give
+// bitwise the results of the rows layout.
+bool packs_to_panels(TensorType type) noexcept;  // Q8_0
+// Bytes pack_panels writes for a rows x cols matrix of `type`; throws if it cannot pack it.
+size_t panel_bytes(TensorType type, int64_t rows, int64_t cols);
+// Repacks w (layout rows) into `out` (panel_bytes of it, 64-byte aligned) on up to
+// n_threads threads and returns the view of the panels.
+MatrixView pack_panels(const MatrixView& w, void* out, int n_threads);
+// Row `row` of w, in either layout, as floats.
+void dequantize_matrix_row(const MatrixView& w, int64_t row, float* dst);
 
 // Activation rows converted once into the type a weight type pairs with, so that several
 // products (Q, K and V; gate and up) share one conversion. Reuses its buffer: no
@@ -104,6 +125,7 @@ void matmul(const MatrixView& w, const Activations& x, float* y, int64_t ldy, in
 // Several products over the same activations in one parallel region.
 void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_threads);
 // Rows [row_begin, row_end) of W only, on the calling thread (for callers with own threads).
+// On panels, row_begin must be a multiple of 16 and row_end too, or W's last row.
 void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ldy,
                  int64_t row_begin, int64_t row_end);
 

@@ -57,6 +57,13 @@ void matmul_bf16(const MatmulArgs& a, int64_t n0, int64_t n1);
 void matmul_q8_0(const MatmulArgs& a, int64_t n0, int64_t n1);
 void matmul_q6_k(const MatmulArgs& a, int64_t n0, int64_t n1);
 
+// Q8_0 panels (blocks.h): the packer of the table's pack_q8_0_panels, one row read back
+// into rows-layout blocks, and the product on panels (args.w_stride: the panel stride).
+void pack_q8_0_panels(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
+                      uint8_t* out);
+void panel_row_q8_0(const uint8_t* panel, int64_t cols, int lane, BlockQ8_0* row);
+void matmul_q8_0_panels(const MatmulArgs& a, int64_t n0, int64_t n1);
+
 // Float vector routines (see kernels.h for their meaning).
 float dot_f32(const float* a, const float* b, int64_t n);
 float dot_f32_f16(const float* a, const uint16_t* b, int64_t n);

@@ -12,6 +12,8 @@ const KernelTable& scalar_table() noexcept {
       .matmul_bf16 = {ref::matmul_bf16},
       .matmul_q8_0 = {ref::matmul_q8_0},
       .matmul_q6_k = {ref::matmul_q6_k},
+      .matmul_q8_0_panels = {ref::matmul_q8_0_panels},
+      .pack_q8_0_panels = ref::pack_q8_0_panels,
       .quantize_q8_0 = ref::quantize_row_q8_0,
       .quantize_q8_k = ref::quantize_row_q8_k,
       .dot_f32 = ref::dot_f32,

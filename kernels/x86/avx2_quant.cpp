@@ -42,7 +42,8 @@ float f_hsum(FV v) {
   return _mm256_add_ps(w0, w1);
 }
 
-IV i_load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const IV*>(p)); }
+IV i_load(const void* p) { return _mm256_load_si256(static_cast<const IV*>(p)); }
+void i_store(void* p, IV v) { _mm256_store_si256(static_cast<IV*>(p), v); }
 void f_store(float* p, FV v) { _mm256_storeu_ps(p, v); }
 
 // ---- Q8_0: one 32-byte block per step
@@ -66,13 +67,12 @@ IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
 #include "kernels/x86/int_reduce.inl"
 // Eight steps (one block each) of q8v_dot lanes to one lane per block.
 IV q8v_block_sums(const IV part[8]) { return sum_lanes_8x8(part); }
-// The f16 scales of block b in `count` rows (row r's at first + r * stride) as one lane each
-// (zeros past count).
-FV q8_row_scales(const uint8_t* first, size_t stride, int64_t count) {
-  alignas(32) float d[8] = {};
-  for (int64_t r = 0; r < count; ++r) d[r] = _cvtsh_ss(reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride)->d);
-  return _mm256_load_ps(d);
+// The f16 scales of block b in 8 rows (row r's at first + r * stride), in row order.
+void q8_row_scales(const uint8_t* first, size_t stride, uint16_t* out) {
+  for (int r = 0; r < 8; ++r) out[r] = reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride)->d;
 }
+// A block's f16 scales of 8 panel rows, as floats.
+FV q8p_scales(const uint16_t* d) { return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(d))); }
 // The f16 scales of `count` consecutive blocks as one lane each (zeros past count).
 FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
   alignas(32) float d[8] = {};
@@ -104,8 +104,7 @@ FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
     out[k + 4] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x31);
   }
 }
-// Panel kernel: the weights are packed as they are; |w| per use, x takes w's sign.
-IV q8p_prep_w(IV w) { return w; }
+// Panel kernel: |w| per loaded weight vector, x takes w's sign per product.
 using Q8PW = Q8W;
 Q8PW q8p_load_w(IV w) { return q8_prep_w(w); }
 IV q8p_acc(IV acc, const Q8PW& w, int32_t x4) { return _mm256_add_epi32(acc, q8_pair(w, _mm256_set1_epi32(x4))); }
@@ -155,6 +154,8 @@ FV q6_finish(IV isum, __m256i corr) { return _mm256_cvtepi32_ps(_mm256_sub_epi32
 void fill_avx2_quant(KernelTable& table) {
   table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
   table.matmul_q6_k = {matmul_q6_k_simd};
+  table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
+  table.pack_q8_0_panels = pack_q8_0_panels_simd;
 }
 
 }  // namespace nanollama::kernels

@@ -35,8 +35,7 @@ IV q8_pair(const Q8W& w, IV x) {
 IV q8v_prep_x(IV x) { return x; }
 IV q8v_init(IV) { return _mm512_setzero_si512(); }
 IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
-// Panel kernel: the weights are packed as they are; |w| and the sign mask per use.
-IV q8p_prep_w(IV w) { return w; }
+// Panel kernel: |w| and w's sign mask per loaded weight vector.
 using Q8PW = Q8W;
 Q8PW q8p_load_w(IV w) { return q8_prep_w(w); }
 IV q8p_acc(IV acc, const Q8PW& w, int32_t x4) { return _mm512_add_epi32(acc, q8_pair(w, _mm512_set1_epi32(x4))); }
@@ -52,6 +51,8 @@ IV q6_acc(IV acc, IV u, IV x, IV sc) {
 void fill_avx512_quant(KernelTable& table) {
   table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
   table.matmul_q6_k = {matmul_q6_k_simd};
+  table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
+  table.pack_q8_0_panels = pack_q8_0_panels_simd;
 }
 
 }  // namespace nanollama::kernels

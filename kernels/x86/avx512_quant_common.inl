@@ -32,7 +32,8 @@ float f_hsum(FV v) {
   return _mm512_add_ps(_mm512_add_ps(w[0], w[2]), _mm512_add_ps(w[1], w[3]));
 }
 
-IV i_load(const int32_t* p) { return _mm512_load_si512(reinterpret_cast<const IV*>(p)); }
+IV i_load(const void* p) { return _mm512_load_si512(p); }
+void i_store(void* p, IV v) { _mm512_store_si512(p, v); }
 void f_store(float* p, FV v) { _mm512_storeu_ps(p, v); }
 
 // ---- Q8_0: two blocks (64 quants) per step; their quants are 34 bytes apart.
@@ -81,18 +82,16 @@ IV q8v_block_sums(const IV part[8]) {
     out[k + 4] = _mm512_permutex2var_epi64(u[k], high, u[k + 4]);
   }
 }
-// The f16 scales of block b in `count` rows (row r's at first + r * stride) as one lane each
-// (zeros past count): one gather when all 16 rows exist.
-FV q8_row_scales(const uint8_t* first, size_t stride, int64_t count) {
-  if (count == 16) {
-    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                               _mm512_set1_epi32(static_cast<int>(stride)));
-    return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_i32gather_epi32(offsets, first, 1)));
-  }
-  alignas(64) float d[16] = {};
-  for (int64_t r = 0; r < count; ++r) d[r] = _cvtsh_ss(reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride)->d);
-  return _mm512_load_ps(d);
+// The f16 scales of block b in 16 rows (row r's at first + r * stride), in row order: one
+// gather of the strided scale fields.
+void q8_row_scales(const uint8_t* first, size_t stride, uint16_t* out) {
+  const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                             _mm512_set1_epi32(static_cast<int>(stride)));
+  const __m512i words = _mm512_i32gather_epi32(offsets, first, 1);  // d and the first two quants
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm512_cvtepi32_epi16(words));
 }
+// A block's f16 scales of 16 panel rows, as floats.
+FV q8p_scales(const uint16_t* d) { return _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(d))); }
 // The f16 scales of `count` consecutive blocks as one lane each (zeros past count): one
 // gather of the 34-byte-strided scale fields when the group is whole.
 FV q8_block_scales(const BlockQ8_0* b, int64_t count) {

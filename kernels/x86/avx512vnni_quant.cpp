@@ -38,12 +38,14 @@ IV q8v_dot(IV init, IV w, IV x) {
   return _mm512_dpbusd_epi32(init, _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80))), x);
 }
 
-// Panel kernel: the same trick, the weights made unsigned once when packed.
-IV q8p_prep_w(IV w) { return _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80))); }
+// Panel kernel: the same trick on each weight vector as it is loaded (panels hold the
+// quants as they are, the same for every path); the activations' corrections start the
+// lanes.
 using Q8PW = IV;
 // Keeps a reused weight vector in a register: folded into each dot instruction's memory
 // operand instead, it would be loaded once per activation row.
 Q8PW q8p_load_w(IV w) {
+  w = _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80)));
   __asm__("" : "+v"(w));
   return w;
 }
@@ -66,6 +68,8 @@ IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_ma
 void fill_avx512vnni_quant(KernelTable& table) {
   table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
   table.matmul_q6_k = {matmul_q6_k_simd};
+  table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
+  table.pack_q8_0_panels = pack_q8_0_panels_simd;
 }
 
 }  // namespace nanollama::kernels

@@ -5,23 +5,20 @@
 //   kQ8Step                      Q8_0 blocks per vector step (1 for 256-bit, 2 for 512-bit)
 //   q8_qs(b), q8_qs_one(b)       the int8 quants of kQ8Step blocks (or of one, rest zero)
 //   q8_block_scales(b, n)        the f16 scales of n consecutive blocks, one lane each
-//   q8_row_scales(b, stride, n)  the f16 scales of the same block in n rows, one lane each
-//   q8v_prep_x, q8v_init, q8v_dot   the int8 dot of the matrix-vector kernel:
-//                                q8v_dot(q8v_init(x), w, q8v_prep_x(x)) gives int32 lanes whose
-//                                sum per block is Σ w·x, exactly
-//   q8v_block_sums(part[8])      eight steps' lanes to one lane per block, in block order
-//   q8_transpose_rows(b, stride, out)   the same block of one int32 lane's worth of weight
-//                                rows (stride bytes apart), transposed: vector k holds bytes
-//                                4k..4k+3 of each row's quants
-//   Q8PW, q8p_prep_w, q8p_load_w, q8p_acc, q8p_init_for   the int8 dot of the panel kernel:
-//                                q8p_acc(acc, q8p_load_w(q8p_prep_w(w)), x4) adds w·x per lane
-//                                for one broadcast dword x4 of activation quants; a lane's sum
-//                                starting at q8p_init_for(the activation block's quants) is
-//                                exactly Σ w·x
+//   q8_transpose_rows(b, stride, out)   the same block of kQ8Lanes rows (stride bytes
+//                                apart), transposed: vector k holds bytes 4k..4k+3 of each
+//                                row's quants (a sub-panel's block, blocks.h)
+//   q8_row_scales(b, stride, out)   the f16 scales of the same block of kQ8Lanes rows
+//   Q8PW, q8p_load_w, q8p_acc, q8p_init_for, q8p_scales   the int8 dot of the panel kernel:
+//                                q8p_acc(acc, q8p_load_w(a panel's vector), x4) adds w·x per
+//                                lane for one broadcast dword x4 of activation quants; a
+//                                lane's sum starting at q8p_init_for(the activation block's
+//                                quants) is exactly Σ w·x; q8p_scales: a panel block's
+//                                scales as floats
 //   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
 //   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum and f_tree (the same order), i_zero,
 //   i_set1
-//   i_load, f_store              an aligned load, an unaligned store
+//   i_load, i_store, f_store     aligned integer loads and stores, an unaligned float store
 //   kQ8PanelP/C, kQ6TileR/C, kQ6MatvecR   tile shapes
 //
 // Every output is the same sequence of operations whatever tile it falls in, so splitting
@@ -206,36 +203,31 @@ void q8_matvec(const MatmulArgs& a, int64_t n0, int64_t n1) {
   }
 }
 
-// ---- Q8_0 with several activation rows (prefill): weight panels, one weight row per lane
+// ---- Q8_0 on panels: every product on repacked weights, and prefill on GGUF rows
 //
 // Taken block by block, a Q8_0 product is one int8 dot instruction followed by float work
-// (convert, scale, accumulate). So the weights are repacked into panels of kQ8Lanes rows:
-// for each block, vector k holds bytes 4k..4k+3 of every row's block, one row per int32
-// lane, and the activation's dword k is broadcast to all lanes. Eight int8 dot
-// instructions leave every lane with its row's whole block dot; one convert, one scale
-// multiply and one FMA then serve kQ8Lanes outputs, and each output ends in its own lane:
-// no horizontal sum. (Measured on Zen 4, one core, in L1: 360 GOP/s against 260-310 for
-// the earlier layout with one block per lane, which ended in a horizontal sum per output.)
+// (convert, scale, accumulate). On panels (blocks.h), vector k of a block holds bytes
+// 4k..4k+3 of kQ8Lanes weight rows side by side, one row per int32 lane, and the
+// activation's dword k is a broadcast operand of the dot instruction: eight of them leave
+// every lane with its row's whole block dot, one convert, one scale multiply and one FMA
+// then serve kQ8Lanes outputs, and each output ends in its own lane, without a horizontal
+// sum. A stored panel is 16 rows: one sub-panel of kQ8Lanes rows on 512-bit paths, two on
+// 256-bit ones. Matrices repacked at load time are used as they are; a matrix in GGUF rows
+// is packed per call (block by block of rows kept in L2) when several activation rows
+// share it, which costs 12-18 % of a 128-row product when the weights come from memory.
 //
 // The arithmetic is the one-row kernel's exactly (batch invariance): per output, kQ8Lanes
 // partial sums, partial j an FMA chain over blocks j, j + kQ8Lanes, ... in order, then
 // f_hsum's tree. The one-row kernel keeps the partials in the lanes of one vector; here
-// the blocks are visited partial by partial (slot-major: the panels are packed in that
-// order), each partial's chain runs in a register, and the finished partials wait in L1
-// for the tree (f_tree, a vertical f_hsum).
-//
-// Activations are packed once per call by the driver (q8_pack_x), weights once per block
-// of rows that stays in L2, in per-thread scratch. Each output's arithmetic depends only on
-// the row length, never on tiles or threads.
+// the blocks are visited partial by partial (slot-major), each partial's chain runs in a
+// register, and the finished partials wait in L1 for the tree (f_tree, a vertical f_hsum).
 
 constexpr int kQ8Lanes = static_cast<int>(sizeof(IV) / 4);
 constexpr int kQ8BlockVectors = kQ8_0Block / 4;  // 8 vectors of 4 bytes per block
+constexpr int kQ8SubPanels = kQ8PanelRows / kQ8Lanes;
 static_assert(kQ8Lanes == kQ8GroupBlocksV, "the partials of both kernels are the vector's lanes");
+static_assert(kQ8SubPanels * kQ8Lanes == kQ8PanelRows, "a stored panel is whole sub-panels");
 
-struct alignas(64) PanelBlock {
-  IV q[kQ8BlockVectors];  // q8p_prep_w of the transposed quants
-  FV d;                   // the rows' scales
-};
 // One activation block as the panel kernel reads it: each dword is broadcast in turn.
 struct PackedXBlock {
   int32_t q[kQ8BlockVectors];  // the quants, four per dword, as they are
@@ -244,12 +236,9 @@ struct PackedXBlock {
 };
 static_assert(sizeof(PackedXBlock) == 40, "dwords never straddle a cache line");
 
-// Per-thread scratch for the weight panels, grown once and reused (no allocation per call at
-// steady state).
-thread_local std::vector<PanelBlock> t_panels;
-template <class Packed>
-Packed* scratch(std::vector<Packed>& v, size_t n) {
-  if (v.size() < n) v.resize(n);
+template <class T>
+T* scratch(std::vector<T>& v, size_t n) {
+  if (v.size() < n) v.resize(n);  // grows only: no allocation per call at steady state
   return v.data();
 }
 
@@ -261,49 +250,49 @@ int64_t q8_slot_position(int64_t nb, int64_t b) {
   return j * q + (j < r ? j : r) + b / kQ8Lanes;
 }
 
-// Block b of weight rows [n, n + rows), rows <= kQ8Lanes, as one panel block; missing rows
-// are zero (their lanes are computed, never stored).
-void pack_panel_block(const MatmulArgs& a, int64_t n, int64_t rows, int64_t b, PanelBlock& out) {
-  const uint8_t* first = a.w + static_cast<size_t>(n) * a.w_stride + static_cast<size_t>(b) * sizeof(BlockQ8_0);
-  IV raw[kQ8BlockVectors];
-  if (rows == kQ8Lanes) {
-    q8_transpose_rows(first, a.w_stride, raw);
-  } else {
-    alignas(64) int32_t bytes[kQ8BlockVectors][kQ8Lanes] = {};
-    for (int64_t r = 0; r < rows; ++r) {
-      const auto* block = reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * a.w_stride);
-      for (int k = 0; k < kQ8BlockVectors; ++k) __builtin_memcpy(&bytes[k][r], block->qs + 4 * k, 4);
-    }
-    for (int k = 0; k < kQ8BlockVectors; ++k) raw[k] = i_load(bytes[k]);
-  }
+// The table's pack_q8_0_panels: whole sub-panels are transposed in registers (bytes
+// identical to the reference's, tested).
+void pack_q8_0_panels_simd(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
+                           uint8_t* out) {
+  const int64_t nb = cols / kQ8_0Block;
+  const size_t stride = q8_panel_stride(cols), used = static_cast<size_t>(nb) * (kQ8PanelQuantBytes + kQ8PanelScaleBytes);
+  for (int64_t p = p0; p < p1; ++p) {
+    uint8_t* panel = out + static_cast<size_t>(p) * stride;
+    auto* scales = reinterpret_cast<uint16_t*>(panel + static_cast<size_t>(nb) * kQ8PanelQuantBytes);
+    for (int h = 0; h < kQ8SubPanels; ++h) {
+      const int64_t first = p * kQ8PanelRows + h * kQ8Lanes;
+      const int64_t count = std::clamp<int64_t>(n_rows - first, 0, kQ8Lanes);
+      for (int64_t b = 0; b < nb; ++b) {
+        IV v[kQ8BlockVectors];
+        alignas(64) uint16_t d[kQ8Lanes] = {};
+        if (count == kQ8Lanes) {
+          const uint8_t* block = rows + static_cast<size_t>(first) * row_stride + static_cast<size_t>(b) * sizeof(BlockQ8_0);
+          q8_transpose_rows(block, row_stride, v);
+          q8_row_scales(block, row_stride, d);
+        } else {  // the matrix's last rows: missing ones are zero
+          alignas(64) int32_t bytes[kQ8BlockVectors][kQ8Lanes] = {};
+          for (int64_t r = 0; r < count; ++r) {
+            const auto* block = reinterpret_cast<const BlockQ8_0*>(rows + static_cast<size_t>(first + r) * row_stride) + b;
+            for (int k = 0; k < kQ8BlockVectors; ++k) __builtin_memcpy(&bytes[k][r], block->qs + 4 * k, 4);
+            d[r] = block->d;
+          }
+          for (int k = 0; k < kQ8BlockVectors; ++k) v[k] = i_load(bytes[k]);
+        }
+        uint8_t* quants = panel + static_cast<size_t>(b) * kQ8PanelQuantBytes + static_cast<size_t>(h) * kQ8Lanes * 4;
 #pragma GCC unroll 8
-  for (int k = 0; k < kQ8BlockVectors; ++k) out.q[k] = q8p_prep_w(raw[k]);
-  out.d = q8_row_scales(first, a.w_stride, rows);
-}
-
-// Fetches a range into L2 in `steps` even shares, one per step().
-class L2Prefetch {
- public:
-  L2Prefetch(const uint8_t* p, size_t bytes, int64_t steps)
-      : next_(p), end_(p + bytes), per_step_((bytes / 64 + static_cast<size_t>(steps)) / static_cast<size_t>(steps)) {}
-  void step() {
-    for (size_t i = 0; i < per_step_ && next_ < end_; ++i, next_ += 64) _mm_prefetch(reinterpret_cast<const char*>(next_), _MM_HINT_T1);
+        for (int k = 0; k < kQ8BlockVectors; ++k) i_store(quants + k * kQ8PanelVectorBytes, v[k]);
+        __builtin_memcpy(scales + b * kQ8PanelRows + h * kQ8Lanes, d, sizeof d);
+      }
+    }
+    __builtin_memset(panel + used, 0, stride - used);
   }
-
- private:
-  const uint8_t* next_;
-  const uint8_t* end_;
-  size_t per_step_;
-};
-
-void pack_q8_panel(const MatmulArgs& a, int64_t n, int64_t rows, PanelBlock* out) {
-  const int64_t nb = a.cols / kQ8_0Block;
-  for (int64_t b = 0; b < nb; ++b) pack_panel_block(a, n, rows, b, out[q8_slot_position(nb, b)]);
 }
 
-void pack_q8_x(const MatmulArgs& a, int64_t i0, int64_t i1, PackedXBlock* out) {
+// Part `part` of `parts` of the activation rows in the panel kernel's form (row i at
+// out + i * nb, blocks in slot-major order).
+void pack_q8_x(const MatmulArgs& a, int part, int parts, PackedXBlock* out) {
   const int64_t nb = a.cols / kQ8_0Block;
-  for (int64_t i = i0; i < i1; ++i) {
+  for (int64_t i = a.n_act * part / parts; i < a.n_act * (part + 1) / parts; ++i) {
     const auto* row = reinterpret_cast<const BlockQ8_0*>(a.x + static_cast<size_t>(i) * a.x_stride);
     PackedXBlock* o = out + i * nb;
     for (int64_t b = 0; b < nb; ++b) {
@@ -315,21 +304,48 @@ void pack_q8_x(const MatmulArgs& a, int64_t i0, int64_t i1, PackedXBlock* out) {
   }
 }
 
-// Panels p < P (panel p at pw + p * nb) against activation rows c < C (px + c * nb); weight
-// rows from n, of which `rows` exist (the last panel may be partial); writes
-// y[(i + c) * ldy + n + row].
+// kQ8Lanes weight rows of a stored panel: block b's vector k at quants + b * 512 + k * 64,
+// its scales at scales + b * 16.
+struct SubPanel {
+  const uint8_t* quants;
+  const uint16_t* scales;
+};
+SubPanel sub_panel(const uint8_t* panels, size_t stride, int64_t nb, int64_t s) {
+  const uint8_t* panel = panels + static_cast<size_t>(s / kQ8SubPanels) * stride;
+  const auto h = static_cast<size_t>(s % kQ8SubPanels);
+  return {panel + h * kQ8Lanes * 4,
+          reinterpret_cast<const uint16_t*>(panel + static_cast<size_t>(nb) * kQ8PanelQuantBytes) + h * kQ8Lanes};
+}
+
+// Bytes of the next weight tile, fetched from memory while the current one works: a share
+// per activation tile, spread over its partials (all at once, they stalled the products).
+struct Fetch {
+  const uint8_t* next = nullptr;
+  size_t bytes = 0;
+  size_t per_tile = 0;
+};
+
+// Sub-panels w[0..P) (weight rows from n, of which `rows` exist) against activation rows
+// c < C (packed at px + c * nb); writes y[(i + c) * ldy + n + row].
 template <int P, int C>
-void q8_panel_tile(const PanelBlock* pw, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n,
-                   int64_t rows, int64_t i) {
+void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n, int64_t rows,
+                   int64_t i, Fetch& fetch) {
   alignas(64) FV partial[P][C][kQ8Lanes];
+  const size_t mine = std::min(fetch.bytes, fetch.per_tile), share = (mine / kQ8Lanes + 63) / 64 * 64;
+  const uint8_t* fetch_end = fetch.next + mine;
+  fetch.bytes -= mine;
   int64_t t = 0;  // slot-major position
   for (int j = 0; j < kQ8Lanes; ++j) {
+    for (size_t f = 0; f < share && fetch.next < fetch_end; f += 64, fetch.next += 64) {
+      _mm_prefetch(reinterpret_cast<const char*>(fetch.next), _MM_HINT_T1);
+    }
     FV acc[P][C];
 #pragma GCC unroll 16
     for (int p = 0; p < P; ++p)
 #pragma GCC unroll 16
       for (int c = 0; c < C; ++c) acc[p][c] = f_zero();
-    for (const int64_t end = t + q8_slot_blocks(nb, j); t < end; ++t) {
+    size_t at = static_cast<size_t>(j) * kQ8PanelQuantBytes;  // block b = j, j + kQ8Lanes, ...
+    for (const int64_t end = t + q8_slot_blocks(nb, j); t < end; ++t, at += size_t{kQ8Lanes} * kQ8PanelQuantBytes) {
       IV isum[P][C];
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p)
@@ -339,19 +355,20 @@ void q8_panel_tile(const PanelBlock* pw, const PackedXBlock* px, int64_t nb, con
       for (int k = 0; k < kQ8BlockVectors; ++k) {
         // Each weight vector is loaded once and used C times; the activation dword is a
         // broadcast operand of the dot instruction itself.
-        Q8PW w[P];
+        Q8PW wk[P];
 #pragma GCC unroll 16
-        for (int p = 0; p < P; ++p) w[p] = q8p_load_w(pw[p * nb + t].q[k]);
+        for (int p = 0; p < P; ++p) wk[p] = q8p_load_w(i_load(w[p].quants + at + k * kQ8PanelVectorBytes));
 #pragma GCC unroll 16
         for (int c = 0; c < C; ++c) {
           const int32_t x4 = px[c * nb + t].q[k];
 #pragma GCC unroll 16
-          for (int p = 0; p < P; ++p) isum[p][c] = q8p_acc(isum[p][c], w[p], x4);
+          for (int p = 0; p < P; ++p) isum[p][c] = q8p_acc(isum[p][c], wk[p], x4);
         }
       }
+      const size_t b = at / kQ8PanelQuantBytes;
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p) {
-        const FV dw = pw[p * nb + t].d;
+        const FV dw = q8p_scales(w[p].scales + b * kQ8PanelRows);
 #pragma GCC unroll 16
         for (int c = 0; c < C; ++c) acc[p][c] = f_fma(f_cvt(isum[p][c]), f_mul(dw, f_set1(px[c * nb + t].d)), acc[p][c]);
       }
@@ -363,7 +380,7 @@ void q8_panel_tile(const PanelBlock* pw, const PackedXBlock* px, int64_t nb, con
   }
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) {
-    const int64_t valid = rows - int64_t{p} * kQ8Lanes < kQ8Lanes ? rows - int64_t{p} * kQ8Lanes : kQ8Lanes;
+    const int64_t valid = std::min<int64_t>(kQ8Lanes, rows - int64_t{p} * kQ8Lanes);
 #pragma GCC unroll 16
     for (int c = 0; c < C; ++c) {
       float* y = a.y + (i + c) * a.ldy + n + int64_t{p} * kQ8Lanes;
@@ -379,39 +396,130 @@ void q8_panel_tile(const PanelBlock* pw, const PackedXBlock* px, int64_t nb, con
   }
 }
 
-// Activation rows [i, i + C) against a block's panels: P at a time, then one at a time.
-template <int C>
-void q8_panels(const PanelBlock* pw, int64_t panels, int64_t rows, const PackedXBlock* px, int64_t nb,
-               const MatmulArgs& a, int64_t n, int64_t i) {
-  int64_t p = 0;
-  for (; p + kQ8PanelP <= panels; p += kQ8PanelP) {
-    q8_panel_tile<kQ8PanelP, C>(pw + p * nb, px + i * nb, nb, a, n + p * kQ8Lanes, rows - p * kQ8Lanes, i);
+// One sub-panel against one activation row (decode): the blocks in their stored order, so
+// the panel is read as one stream, and the kQ8Lanes partials all in registers (the
+// slot-major tiles read each panel as several streams: 40 % slower from memory). Writes
+// y[row] for the `rows` rows that exist.
+void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* y, int64_t rows) {
+  int64_t position[kQ8Lanes];  // of block j in the activations; block j + kQ8Lanes * g at + g
+#pragma GCC unroll 16
+  for (int j = 0; j < kQ8Lanes; ++j) position[j] = q8_slot_position(nb, j);
+  FV acc[kQ8Lanes];
+#pragma GCC unroll 16
+  for (int j = 0; j < kQ8Lanes; ++j) acc[j] = f_zero();
+  for (int64_t g = 0, b0 = 0; b0 < nb; ++g, b0 += kQ8Lanes) {
+#pragma GCC unroll 16
+    for (int j = 0; j < kQ8Lanes; ++j) {
+      const int64_t b = b0 + j;
+      if (b >= nb) break;
+      const PackedXBlock& x = px[position[j] + g];
+      const uint8_t* quants = w.quants + static_cast<size_t>(b) * kQ8PanelQuantBytes;
+      IV isum = i_set1(x.init);
+#pragma GCC unroll 8
+      for (int k = 0; k < kQ8BlockVectors; ++k) isum = q8p_acc(isum, q8p_load_w(i_load(quants + k * kQ8PanelVectorBytes)), x.q[k]);
+      acc[j] = f_fma(f_cvt(isum), f_mul(q8p_scales(w.scales + b * kQ8PanelRows), f_set1(x.d)), acc[j]);
+    }
   }
-  for (; p < panels; ++p) q8_panel_tile<1, C>(pw + p * nb, px + i * nb, nb, a, n + p * kQ8Lanes, rows - p * kQ8Lanes, i);
+  const FV out = f_tree(acc);
+  if (rows >= kQ8Lanes) {
+    f_store(y, out);
+  } else {
+    alignas(64) float lanes[kQ8Lanes];
+    f_store(lanes, out);
+    for (int64_t r = 0; r < rows; ++r) y[r] = lanes[r];
+  }
 }
 
+// Fetches a range into L2 in `steps` even shares, one per step().
+class L2Prefetch {
+ public:
+  L2Prefetch(const uint8_t* p, size_t bytes, int64_t steps)
+      : next_(p), end_(p + bytes), per_step_((bytes / 64 + static_cast<size_t>(steps)) / static_cast<size_t>(steps)) {}
+  void step() {
+    for (size_t i = 0; i < per_step_ && next_ < end_; ++i, next_ += 64) {
+      _mm_prefetch(reinterpret_cast<const char*>(next_), _MM_HINT_T1);
+    }
+  }
 
-// Activation rows [i0, i1) in tiles of C rows; what is left, in tiles of fewer.
-template <int C>
-void q8_activation_tiles(const PanelBlock* pw, int64_t panels, int64_t rows, const PackedXBlock* px, int64_t nb,
-                         const MatmulArgs& a, int64_t n, int64_t i0, int64_t i1, L2Prefetch& prefetch) {
-  int64_t i = i0;
-  for (; i + C <= i1; i += C) {
-    q8_panels<C>(pw, panels, rows, px, nb, a, n, i);
-    prefetch.step();
+ private:
+  const uint8_t* next_;
+  const uint8_t* end_;
+  size_t per_step_;
+};
+
+// One weight tile (P sub-panels) against activation rows [i, n_act): tiles of C rows, then
+// of fewer; each fetches its share of the next weight tile and steps `later`.
+template <int P, int C>
+void q8_activation_tiles(const SubPanel* w, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n,
+                         int64_t rows, int64_t i, Fetch& fetch, L2Prefetch& later) {
+  for (; i + C <= a.n_act; i += C) {
+    q8_panel_tile<P, C>(w, px + i * nb, nb, a, n, rows, i, fetch);
+    later.step();
   }
   if constexpr (C > 1) {
-    if (i < i1) q8_activation_tiles<C - 1>(pw, panels, rows, px, nb, a, n, i, i1, prefetch);
+    if (i < a.n_act) q8_activation_tiles<P, C - 1>(w, px, nb, a, n, rows, i, fetch, later);
   }
 }
 
-// The activations' packed form (MatmulOps): only the panel kernel takes one.
-size_t q8_packed_x_bytes(const MatmulArgs& a) {
-  return a.n_act <= kQ8FewRows ? 0 : static_cast<size_t>(a.n_act * (a.cols / kQ8_0Block)) * sizeof(PackedXBlock);
+// Weight rows [n, n + rows), stored as panels from `panels` (row n is the first panel's row
+// 0), against every activation row: weight tiles of kQ8PanelP sub-panels outermost (a tile
+// stays in L1/L2 while all activation tiles pass over it; the activations, 164 KB at 128
+// rows of 1024, stay in L2). Panels up to fetch_end are fetched a tile ahead.
+void q8_multiply_panels(const uint8_t* panels, size_t stride, int64_t nb, int64_t n, int64_t rows,
+                        const PackedXBlock* px, const MatmulArgs& a, const uint8_t* fetch_end, L2Prefetch& later) {
+  const int64_t subs = (rows + kQ8Lanes - 1) / kQ8Lanes;
+  for (int64_t s = 0; s < subs;) {
+    const int64_t take = subs - s >= kQ8PanelP ? kQ8PanelP : 1;
+    SubPanel w[kQ8PanelP];
+    for (int64_t q = 0; q < take; ++q) w[q] = sub_panel(panels, stride, nb, s + q);
+    const uint8_t* next = panels + static_cast<size_t>((s + take + kQ8SubPanels - 1) / kQ8SubPanels) * stride;
+    const size_t ahead = static_cast<size_t>((take + kQ8SubPanels - 1) / kQ8SubPanels) * stride;
+    Fetch fetch;
+    if (fetch_end != nullptr && next < fetch_end) {
+      fetch.next = next;
+      fetch.bytes = std::min<size_t>(ahead, static_cast<size_t>(fetch_end - next));
+      fetch.per_tile = (fetch.bytes / static_cast<size_t>((a.n_act + kQ8PanelC - 1) / kQ8PanelC) + 63) / 64 * 64;
+    }
+    const int64_t first = n + s * kQ8Lanes, left = rows - s * kQ8Lanes;
+    if (take == kQ8PanelP) {
+      q8_activation_tiles<kQ8PanelP, kQ8PanelC>(w, px, nb, a, first, left, 0, fetch, later);
+    } else {
+      q8_activation_tiles<1, kQ8PanelC>(w, px, nb, a, first, left, 0, fetch, later);
+    }
+    s += take;
+  }
 }
-void q8_pack_x(const MatmulArgs& a, int64_t i0, int64_t i1, void* out) {
-  pack_q8_x(a, i0, i1, static_cast<PackedXBlock*>(out));
+
+// The activations' packed form (MatmulOps): the panel kernels take one; on GGUF rows, only
+// products with more rows than the one-row kernel takes.
+size_t q8_panels_x_bytes(const MatmulArgs& a) {
+  return static_cast<size_t>(a.n_act * (a.cols / kQ8_0Block)) * sizeof(PackedXBlock);
 }
+size_t q8_packed_x_bytes(const MatmulArgs& a) { return a.n_act <= kQ8FewRows ? 0 : q8_panels_x_bytes(a); }
+void q8_pack_x(const MatmulArgs& a, int part, int parts, void* out) {
+  pack_q8_x(a, part, parts, static_cast<PackedXBlock*>(out));
+}
+
+// Products on repacked weights (args.w: the first panel; n0 a multiple of 16, as the
+// driver's slices are).
+void matmul_q8_0_panels_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  const uint8_t* first = a.w + static_cast<size_t>(n0 / kQ8PanelRows) * a.w_stride;
+  const uint8_t* end = a.w + static_cast<size_t>((n1 + kQ8PanelRows - 1) / kQ8PanelRows) * a.w_stride;
+  const int64_t nb = a.cols / kQ8_0Block;
+  if (a.n_act == 1) {
+    for (int64_t n = n0; n < n1; n += kQ8Lanes) {
+      q8_panel_row(sub_panel(first, a.w_stride, nb, (n - n0) / kQ8Lanes), static_cast<const PackedXBlock*>(a.x_packed), nb,
+                   a.y + n, n1 - n);
+    }
+    return;
+  }
+  L2Prefetch none(nullptr, 0, 1);
+  q8_multiply_panels(first, a.w_stride, a.cols / kQ8_0Block, n0, n1 - n0, static_cast<const PackedXBlock*>(a.x_packed),
+                     a, end, none);
+}
+
+// Per-thread panels of the products on GGUF rows.
+thread_local std::vector<uint8_t> t_panels;
 
 void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   if (a.n_act <= kQ8FewRows) {
@@ -420,25 +528,19 @@ void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   }
   const int64_t nb = a.cols / kQ8_0Block;
   const auto* px = static_cast<const PackedXBlock*>(a.x_packed);  // packed by the driver
-  // Blocks of weight rows whose panels stay in L2 beside the activations, whole tiles of
-  // panels where the rows allow.
-  constexpr int64_t kTileRows = int64_t{kQ8PanelP} * kQ8Lanes;
-  const int64_t row_bytes = nb * static_cast<int64_t>(sizeof(PanelBlock)) / kQ8Lanes;
-  const int64_t block = std::max(kTileRows, (int64_t{192} << 10) / row_bytes / kTileRows * kTileRows);
-  PanelBlock* pw = scratch(t_panels, static_cast<size_t>(block / kQ8Lanes * nb));
+  const size_t stride = q8_panel_stride(a.cols);
+  // Blocks of rows whose panels stay in L2 beside the activations; while one block works,
+  // the next one's rows are fetched into L2 for packing.
+  const int64_t block = std::max<int64_t>(kQ8PanelRows, (int64_t{192} << 10) / static_cast<int64_t>(stride) * kQ8PanelRows);
+  uint8_t* panels = scratch(t_panels, static_cast<size_t>(block / kQ8PanelRows) * stride + 64);
+  panels += (64 - reinterpret_cast<uintptr_t>(panels) % 64) % 64;
   for (int64_t n = n0; n < n1; n += block) {
-    const int64_t rows = std::min(block, n1 - n);
-    const int64_t panels = (rows + kQ8Lanes - 1) / kQ8Lanes;
-    for (int64_t p = 0; p < panels; ++p) {
-      pack_q8_panel(a, n + p * kQ8Lanes, std::min<int64_t>(kQ8Lanes, rows - p * kQ8Lanes), pw + p * nb);
-    }
-    // Activation tiles outer: a tile (C rows, under 8 KB at 1024 columns) stays in L1 while
-    // the panels stream from L2. Meanwhile the next block's rows are fetched for packing
-    // (without, waiting for them took 10-17 % of a product).
-    const int64_t next_rows = std::min(block, n1 - n - rows);
-    L2Prefetch next(a.w + static_cast<size_t>(n + rows) * a.w_stride, static_cast<size_t>(next_rows) * a.w_stride,
-                    (a.n_act + kQ8PanelC - 1) / kQ8PanelC);
-    q8_activation_tiles<kQ8PanelC>(pw, panels, rows, px, nb, a, n, 0, a.n_act, next);
+    const int64_t rows = std::min(block, n1 - n), next_rows = std::min(block, n1 - n - rows);
+    pack_q8_0_panels_simd(a.w + static_cast<size_t>(n) * a.w_stride, a.w_stride, rows, a.cols, 0,
+                          (rows + kQ8PanelRows - 1) / kQ8PanelRows, panels);
+    const int64_t tiles = ((rows + kQ8Lanes * kQ8PanelP - 1) / (kQ8Lanes * kQ8PanelP)) * ((a.n_act + kQ8PanelC - 1) / kQ8PanelC);
+    L2Prefetch later(a.w + static_cast<size_t>(n + rows) * a.w_stride, static_cast<size_t>(next_rows) * a.w_stride, tiles);
+    q8_multiply_panels(panels, stride, nb, n, rows, px, a, nullptr, later);
   }
 }
 
