@@ -36,17 +36,27 @@ struct BlockQ8_K {
 };
 static_assert(sizeof(BlockQ8_K) == 292, "Q8_K block must be 292 bytes");
 
-// Q8_0 panels (MatrixLayout::q8_0_panels): 16 rows side by side. A panel holds, for each
-// block b in order, eight 64-byte vectors (vector k: bytes 4k..4k+3 of row r's quants at
-// bytes 4r..4r+3), then, after all blocks, each block's 16 f16 scales (row r's at r). Rows
-// missing from the last panel are zero. Panels are padded to 64 bytes.
+// Q8_0 panels (MatrixLayout::q8_0_panels): 16 rows side by side, their blocks in pairs. A
+// pair holds block 2m's eight 64-byte quant vectors (vector k: bytes 4k..4k+3 of row r's
+// quants at bytes 4r..4r+3), then block 2m+1's, then each of the two blocks' 16 f16 scales
+// (row r's at r): 1088 bytes, so that a panel is read as one stream and every vector is
+// 64-byte aligned. A missing last block (odd block count) and rows missing from the last
+// panel are zero.
 inline constexpr int kQ8PanelRows = 16;
 inline constexpr int kQ8PanelVectorBytes = 64;
-inline constexpr int kQ8PanelQuantBytes = 8 * kQ8PanelVectorBytes;     // one block of a panel
-inline constexpr int kQ8PanelScaleBytes = kQ8PanelRows * 2;
+inline constexpr int kQ8PanelQuantBytes = 8 * kQ8PanelVectorBytes;  // one block's vectors
+inline constexpr int kQ8PanelScaleBytes = kQ8PanelRows * 2;          // one block's scales
+inline constexpr int kQ8PanelPairBytes = 2 * (kQ8PanelQuantBytes + kQ8PanelScaleBytes);
+static_assert(kQ8PanelPairBytes % 64 == 0, "pairs keep the vectors aligned");
+// Offsets within a panel of block b's quant vectors and scales, and the bytes of a panel.
+static inline size_t q8_panel_quants(int64_t b) {
+  return static_cast<size_t>(b / 2) * kQ8PanelPairBytes + static_cast<size_t>(b % 2) * kQ8PanelQuantBytes;
+}
+static inline size_t q8_panel_scales(int64_t b) {
+  return static_cast<size_t>(b / 2) * kQ8PanelPairBytes + 2 * kQ8PanelQuantBytes + static_cast<size_t>(b % 2) * kQ8PanelScaleBytes;
+}
 static inline size_t q8_panel_stride(int64_t cols) {
-  const auto nb = static_cast<size_t>(cols / kQ8_0Block);
-  return (nb * (kQ8PanelQuantBytes + kQ8PanelScaleBytes) + 63) / 64 * 64;
+  return static_cast<size_t>((cols / kQ8_0Block + 1) / 2) * kQ8PanelPairBytes;
 }
 
 }  // namespace nanollama::kernels

@@ -16,13 +16,12 @@ void pack_q8_0_panels(const uint8_t* rows, size_t row_stride, int64_t n_rows, in
   for (int64_t p = p0; p < p1; ++p) {
     uint8_t* panel = out + static_cast<size_t>(p) * stride;
     std::memset(panel, 0, stride);
-    auto* scales = reinterpret_cast<uint16_t*>(panel + static_cast<size_t>(nb) * kQ8PanelQuantBytes);
     for (int r = 0; r < kQ8PanelRows && p * kQ8PanelRows + r < n_rows; ++r) {
       const auto* row = reinterpret_cast<const BlockQ8_0*>(rows + static_cast<size_t>(p * kQ8PanelRows + r) * row_stride);
       for (int64_t b = 0; b < nb; ++b) {
-        uint8_t* quants = panel + static_cast<size_t>(b) * kQ8PanelQuantBytes;
+        uint8_t* quants = panel + q8_panel_quants(b);
         for (int k = 0; k < kQ8_0Block / 4; ++k) std::memcpy(quants + k * kQ8PanelVectorBytes + 4 * r, row[b].qs + 4 * k, 4);
-        scales[b * kQ8PanelRows + r] = row[b].d;
+        std::memcpy(panel + q8_panel_scales(b) + 2 * r, &row[b].d, 2);
       }
     }
   }
@@ -30,11 +29,10 @@ void pack_q8_0_panels(const uint8_t* rows, size_t row_stride, int64_t n_rows, in
 
 void panel_row_q8_0(const uint8_t* panel, int64_t cols, int lane, BlockQ8_0* row) {
   const int64_t nb = cols / kQ8_0Block;
-  const auto* scales = reinterpret_cast<const uint16_t*>(panel + static_cast<size_t>(nb) * kQ8PanelQuantBytes);
   for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* quants = panel + static_cast<size_t>(b) * kQ8PanelQuantBytes;
+    const uint8_t* quants = panel + q8_panel_quants(b);
     for (int k = 0; k < kQ8_0Block / 4; ++k) std::memcpy(row[b].qs + 4 * k, quants + k * kQ8PanelVectorBytes + 4 * lane, 4);
-    row[b].d = scales[b * kQ8PanelRows + lane];
+    std::memcpy(&row[b].d, panel + q8_panel_scales(b) + 2 * lane, 2);
   }
 }
 

@@ -255,10 +255,13 @@ int64_t q8_slot_position(int64_t nb, int64_t b) {
 void pack_q8_0_panels_simd(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
                            uint8_t* out) {
   const int64_t nb = cols / kQ8_0Block;
-  const size_t stride = q8_panel_stride(cols), used = static_cast<size_t>(nb) * (kQ8PanelQuantBytes + kQ8PanelScaleBytes);
+  const size_t stride = q8_panel_stride(cols);
   for (int64_t p = p0; p < p1; ++p) {
     uint8_t* panel = out + static_cast<size_t>(p) * stride;
-    auto* scales = reinterpret_cast<uint16_t*>(panel + static_cast<size_t>(nb) * kQ8PanelQuantBytes);
+    if (nb % 2 != 0) {  // the last pair has no second block
+      __builtin_memset(panel + q8_panel_quants(nb), 0, kQ8PanelQuantBytes);
+      __builtin_memset(panel + q8_panel_scales(nb), 0, kQ8PanelScaleBytes);
+    }
     for (int h = 0; h < kQ8SubPanels; ++h) {
       const int64_t first = p * kQ8PanelRows + h * kQ8Lanes;
       const int64_t count = std::clamp<int64_t>(n_rows - first, 0, kQ8Lanes);
@@ -278,13 +281,12 @@ void pack_q8_0_panels_simd(const uint8_t* rows, size_t row_stride, int64_t n_row
           }
           for (int k = 0; k < kQ8BlockVectors; ++k) v[k] = i_load(bytes[k]);
         }
-        uint8_t* quants = panel + static_cast<size_t>(b) * kQ8PanelQuantBytes + static_cast<size_t>(h) * kQ8Lanes * 4;
+        uint8_t* quants = panel + q8_panel_quants(b) + static_cast<size_t>(h) * kQ8Lanes * 4;
 #pragma GCC unroll 8
         for (int k = 0; k < kQ8BlockVectors; ++k) i_store(quants + k * kQ8PanelVectorBytes, v[k]);
-        __builtin_memcpy(scales + b * kQ8PanelRows + h * kQ8Lanes, d, sizeof d);
+        __builtin_memcpy(panel + q8_panel_scales(b) + static_cast<size_t>(h) * kQ8Lanes * 2, d, sizeof d);
       }
     }
-    __builtin_memset(panel + used, 0, stride - used);
   }
 }
 
@@ -304,17 +306,19 @@ void pack_q8_x(const MatmulArgs& a, int part, int parts, PackedXBlock* out) {
   }
 }
 
-// kQ8Lanes weight rows of a stored panel: block b's vector k at quants + b * 512 + k * 64,
-// its scales at scales + b * 16.
+// kQ8Lanes weight rows of a stored panel: block b's vector k at
+// quants + q8_panel_quants(b) + k * 64, its scales at scales + q8_panel_scales(b).
 struct SubPanel {
   const uint8_t* quants;
-  const uint16_t* scales;
+  const uint8_t* scales;
 };
-SubPanel sub_panel(const uint8_t* panels, size_t stride, int64_t nb, int64_t s) {
+SubPanel sub_panel(const uint8_t* panels, size_t stride, int64_t s) {
   const uint8_t* panel = panels + static_cast<size_t>(s / kQ8SubPanels) * stride;
   const auto h = static_cast<size_t>(s % kQ8SubPanels);
-  return {panel + h * kQ8Lanes * 4,
-          reinterpret_cast<const uint16_t*>(panel + static_cast<size_t>(nb) * kQ8PanelQuantBytes) + h * kQ8Lanes};
+  return {panel + h * kQ8Lanes * 4, panel + h * kQ8Lanes * 2};
+}
+FV sub_panel_scales(const SubPanel& w, int64_t b) {
+  return q8p_scales(reinterpret_cast<const uint16_t*>(w.scales + q8_panel_scales(b)));
 }
 
 // Bytes of the next weight tile, fetched from memory while the current one works: a share
@@ -344,8 +348,9 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
     for (int p = 0; p < P; ++p)
 #pragma GCC unroll 16
       for (int c = 0; c < C; ++c) acc[p][c] = f_zero();
-    size_t at = static_cast<size_t>(j) * kQ8PanelQuantBytes;  // block b = j, j + kQ8Lanes, ...
-    for (const int64_t end = t + q8_slot_blocks(nb, j); t < end; ++t, at += size_t{kQ8Lanes} * kQ8PanelQuantBytes) {
+    int64_t b = j;  // then j + kQ8Lanes, ...
+    for (const int64_t end = t + q8_slot_blocks(nb, j); t < end; ++t, b += kQ8Lanes) {
+      const size_t at = q8_panel_quants(b);
       IV isum[P][C];
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p)
@@ -365,10 +370,9 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
           for (int p = 0; p < P; ++p) isum[p][c] = q8p_acc(isum[p][c], wk[p], x4);
         }
       }
-      const size_t b = at / kQ8PanelQuantBytes;
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p) {
-        const FV dw = q8p_scales(w[p].scales + b * kQ8PanelRows);
+        const FV dw = sub_panel_scales(w[p], b);
 #pragma GCC unroll 16
         for (int c = 0; c < C; ++c) acc[p][c] = f_fma(f_cvt(isum[p][c]), f_mul(dw, f_set1(px[c * nb + t].d)), acc[p][c]);
       }
@@ -413,11 +417,11 @@ void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* 
       const int64_t b = b0 + j;
       if (b >= nb) break;
       const PackedXBlock& x = px[position[j] + g];
-      const uint8_t* quants = w.quants + static_cast<size_t>(b) * kQ8PanelQuantBytes;
+      const uint8_t* quants = w.quants + q8_panel_quants(b);
       IV isum = i_set1(x.init);
 #pragma GCC unroll 8
       for (int k = 0; k < kQ8BlockVectors; ++k) isum = q8p_acc(isum, q8p_load_w(i_load(quants + k * kQ8PanelVectorBytes)), x.q[k]);
-      acc[j] = f_fma(f_cvt(isum), f_mul(q8p_scales(w.scales + b * kQ8PanelRows), f_set1(x.d)), acc[j]);
+      acc[j] = f_fma(f_cvt(isum), f_mul(sub_panel_scales(w, b), f_set1(x.d)), acc[j]);
     }
   }
   const FV out = f_tree(acc);
@@ -471,7 +475,7 @@ void q8_multiply_panels(const uint8_t* panels, size_t stride, int64_t nb, int64_
   for (int64_t s = 0; s < subs;) {
     const int64_t take = subs - s >= kQ8PanelP ? kQ8PanelP : 1;
     SubPanel w[kQ8PanelP];
-    for (int64_t q = 0; q < take; ++q) w[q] = sub_panel(panels, stride, nb, s + q);
+    for (int64_t q = 0; q < take; ++q) w[q] = sub_panel(panels, stride, s + q);
     const uint8_t* next = panels + static_cast<size_t>((s + take + kQ8SubPanels - 1) / kQ8SubPanels) * stride;
     const size_t ahead = static_cast<size_t>((take + kQ8SubPanels - 1) / kQ8SubPanels) * stride;
     Fetch fetch;
@@ -508,7 +512,7 @@ void matmul_q8_0_panels_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   const int64_t nb = a.cols / kQ8_0Block;
   if (a.n_act == 1) {
     for (int64_t n = n0; n < n1; n += kQ8Lanes) {
-      q8_panel_row(sub_panel(first, a.w_stride, nb, (n - n0) / kQ8Lanes), static_cast<const PackedXBlock*>(a.x_packed), nb,
+      q8_panel_row(sub_panel(first, a.w_stride, (n - n0) / kQ8Lanes), static_cast<const PackedXBlock*>(a.x_packed), nb,
                    a.y + n, n1 - n);
     }
     return;

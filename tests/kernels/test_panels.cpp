@@ -66,7 +66,7 @@ TEST(Panels, PackingWritesTheDocumentedLayoutOnEveryPath) {
   for (auto [rows, cols] : shapes()) {
     const Matrix m = random_q8_0(rows, cols, seed++);
     const int64_t nb = cols / 32, panels = (rows + kPanelRows - 1) / kPanelRows;
-    const size_t stride = (static_cast<size_t>(nb) * 544 + 63) / 64 * 64;
+    const size_t stride = static_cast<size_t>((nb + 1) / 2) * 1088;  // pairs of blocks
     set_isa(Isa::scalar);
     const Panels ref = pack(m);
     ASSERT_EQ(ref.bytes, static_cast<size_t>(panels) * stride) << label(rows, cols);
@@ -77,16 +77,22 @@ TEST(Panels, PackingWritesTheDocumentedLayoutOnEveryPath) {
         for (int64_t b = 0; b < nb; ++b) {
           // Row bytes: f16 scale, then 32 quants; missing rows are zero.
           const uint8_t* block = row < rows ? m.bytes.data() + static_cast<size_t>(row) * m.stride + static_cast<size_t>(b) * 34 : nullptr;
+          // Pair b / 2: block 2m's vectors, block 2m+1's, then their scales.
+          const uint8_t* pair = panel + (b / 2) * 1088;
           for (int j = 0; j < 32; ++j) {
             const uint8_t want = block ? block[2 + j] : 0;
-            ASSERT_EQ(panel[b * 512 + (j / 4) * 64 + r * 4 + j % 4], want) << label(rows, cols) << " row " << row << " block " << b;
+            ASSERT_EQ(pair[(b % 2) * 512 + (j / 4) * 64 + r * 4 + j % 4], want) << label(rows, cols) << " row " << row << " block " << b;
           }
-          const uint8_t* scale = panel + nb * 512 + (b * kPanelRows + r) * 2;
+          const uint8_t* scale = pair + 1024 + (b % 2) * 32 + r * 2;
           ASSERT_EQ(scale[0], block ? block[0] : 0) << label(rows, cols) << " row " << row << " block " << b;
           ASSERT_EQ(scale[1], block ? block[1] : 0) << label(rows, cols) << " row " << row << " block " << b;
         }
       }
-      for (size_t k = static_cast<size_t>(nb) * 544; k < stride; ++k) ASSERT_EQ(panel[k], 0) << "padding of panel " << p;
+      if (nb % 2 != 0) {  // the last pair's missing block
+        const uint8_t* pair = panel + (nb / 2) * 1088;
+        for (int k = 512; k < 1024; ++k) ASSERT_EQ(pair[k], 0) << "missing block of panel " << p;
+        for (int k = 1056; k < 1088; ++k) ASSERT_EQ(pair[k], 0) << "missing block of panel " << p;
+      }
     }
     for (Isa isa : supported_isas()) {
       set_isa(isa);
