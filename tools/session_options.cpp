@@ -7,13 +7,17 @@ void add_model_options(ArgParser& args) {
       .option("threads", 't', "N", "worker threads", "all CPUs")
       .option("ctx", 'c', "N", "context length (positions)", "the model's")
       .option("kv", 0, "f16|f32", "KV cache precision", "f16")
-      .option("activation", 0, "silu|mish", "MLP activation (DanTagGen was trained with mish)", "silu");
+      .option("activation", 0, "silu|mish", "MLP activation (DanTagGen was trained with mish)", "silu")
+      .flag("no-repack", 0, "keep Q8_0 weights as mapped from the file (faster start, slower prompts)");
 }
 
 std::shared_ptr<const Model> load_model(const ArgParser& args) {
   auto path = args.get_opt("model");
   if (!path || path->empty()) throw UsageError("missing --model FILE");
-  return Model::load(*path);
+  ModelOptions o;
+  o.repack = !args.has("no-repack");
+  o.n_threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
+  return Model::load(*path, o);
 }
 
 SessionOptions session_options(const ArgParser& args) {

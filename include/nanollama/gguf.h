@@ -139,6 +139,9 @@ class GgufFile {
   ~GgufFile();
 
   const std::string& path() const noexcept { return path_; }
+  // True if the bytes are this object's own read-only mapping of the file (open), false if
+  // they are the caller's (parse).
+  bool mapped() const noexcept { return mapping_ != nullptr; }
   uint32_t version() const noexcept { return version_; }
   uint32_t alignment() const noexcept { return alignment_; }
   uint64_t file_size() const noexcept { return size_; }

@@ -48,14 +48,38 @@ struct ModelOptions {
   // Ask the OS to start reading the weights in at load time (madvise WILLNEED), so the first
   // tokens do not stall on page faults.
   bool prefetch = true;
+  // Repack the Q8_0 matrices the products read into panels (kernels::pack_panels) at load
+  // time: prompts are then ~10 % faster and several sequences decoded together 2x, at the
+  // price of reading those weights once while loading (about 0.1 s per 400 MB from the page
+  // cache) and of holding them in memory instead of the mapped file's pages (which are let
+  // go). Results are bitwise the same either way.
+  bool repack = true;
+  // Threads for repacking; 0: all CPUs.
+  int n_threads = 0;
 };
 
-// The weights of one transformer block, as views into the mapped file.
+// The weights of one transformer block: views into the mapped file, or into the model's
+// repacked panels.
 struct LayerWeights {
   std::vector<float> attn_norm;  // [n_embd]
   kernels::MatrixView wq, wk, wv, wo;
   std::vector<float> ffn_norm;   // [n_embd]
   kernels::MatrixView w_gate, w_up, w_down;
+};
+
+// Memory for repacked weights, on large pages where the OS gives them.
+class PanelMemory {
+ public:
+  explicit PanelMemory(size_t bytes);
+  ~PanelMemory();
+  PanelMemory(const PanelMemory&) = delete;
+  PanelMemory& operator=(const PanelMemory&) = delete;
+  uint8_t* data() const noexcept { return data_; }
+
+ private:
+  void* base_ = nullptr;
+  size_t size_ = 0;
+  uint8_t* data_ = nullptr;
 };
 
 class Model {
@@ -92,6 +116,9 @@ class Model {
   std::vector<float> output_norm_;
   std::vector<LayerWeights> layers_;
   std::vector<float> rope_freqs_;
+  std::unique_ptr<PanelMemory> panels_;  // the repacked matrices (ModelOptions::repack)
+
+  void repack(int n_threads);
 };
 
 }  // namespace nanollama

@@ -235,6 +235,57 @@ INSTANTIATE_TEST_SUITE_P(AllWeightTypes, BatchInvariance,
                          ::testing::Values(TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q6_K),
                          [](const ::testing::TestParamInfo<TensorType>& p) { return std::string(tensor_type_name(p.param)); });
 
+// Repacked Q8_0 matrices (ModelOptions::repack, the default) must give the very logits of
+// the mapped ones, prompt and single tokens alike, for every weight type (others are kept as
+// they are).
+class Repacking : public ::testing::TestWithParam<TensorType> {};
+
+TEST_P(Repacking, GivesTheLogitsOfTheMappedWeightsBitwise) {
+  testing::TempDir dir;
+  const auto path = dir.file("model.gguf").string();
+  write_random_model(testing::small_spec(GetParam(), 8), path);
+  auto mapped = Model::load(path, {.repack = false});
+  auto packed = Model::load(path, {.repack = true, .n_threads = 2});
+  const bool packs = kernels::packs_to_panels(GetParam());
+  for (const auto& L : packed->layers()) {
+    for (const auto* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) {
+      EXPECT_EQ(w->layout, packs ? kernels::MatrixLayout::q8_0_panels : kernels::MatrixLayout::rows);
+    }
+  }
+  EXPECT_EQ(packed->output().layout, packs ? kernels::MatrixLayout::q8_0_panels : kernels::MatrixLayout::rows);
+  EXPECT_EQ(packed->token_embedding().layout, kernels::MatrixLayout::rows);  // looked up by row
+  EXPECT_EQ(mapped->layers()[0].wq.layout, kernels::MatrixLayout::rows);
+  EXPECT_EQ(packed->bytes_per_token(), mapped->bytes_per_token());
+  std::vector<int32_t> t;
+  for (int32_t i = 0; i < 19; ++i) t.push_back((i * 211 + 3) % mapped->hparams().n_vocab);
+  Session a(mapped), b(packed);
+  Batch prompt;
+  for (int32_t id : t) prompt.add(id, 0, true);
+  a.decode(prompt);
+  b.decode(prompt);
+  for (int32_t i = 0; i < a.n_logits(); ++i) EXPECT_TRUE(bitwise_equal(a.logits(i), b.logits(i))) << "prompt row " << i;
+  for (int32_t id : {7, 11}) {
+    EXPECT_TRUE(bitwise_equal(copy(a.eval(std::span<const int32_t>(&id, 1))), b.eval(std::span<const int32_t>(&id, 1))))
+        << "token " << id;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(WeightTypes, Repacking, ::testing::Values(TensorType::Q8_0, TensorType::F16),
+                         [](const ::testing::TestParamInfo<TensorType>& p) { return std::string(tensor_type_name(p.param)); });
+
+// A model parsed from the caller's bytes repacks without touching them (a mapped file's
+// pages are let go after repacking; those bytes must not be).
+TEST(RepackingTest, LeavesTheCallersBytesAlone) {
+  testing::TempDir dir;
+  const auto path = dir.file("model.gguf").string();
+  write_random_model(testing::small_spec(TensorType::Q8_0, 9), path);
+  const std::vector<uint8_t> bytes = testing::read_bytes(path);
+  std::vector<uint8_t> kept = bytes;
+  auto model = Model::from_gguf(gguf::GgufFile::parse(kept, "model.gguf"));
+  EXPECT_EQ(model->layers()[0].wq.layout, kernels::MatrixLayout::q8_0_panels);
+  EXPECT_TRUE(kept == bytes);
+}
+
 TEST(SessionOptionsTest, InvalidOptionsAreRefused) {
   auto model = testing::make_test_model(testing::small_spec());
   SessionOptions o;
