@@ -67,20 +67,7 @@ struct LayerWeights {
   kernels::MatrixView w_gate, w_up, w_down;
 };
 
-// Memory for repacked weights, on large pages where the OS gives them.
-class PanelMemory {
- public:
-  explicit PanelMemory(size_t bytes);
-  ~PanelMemory();
-  PanelMemory(const PanelMemory&) = delete;
-  PanelMemory& operator=(const PanelMemory&) = delete;
-  uint8_t* data() const noexcept { return data_; }
-
- private:
-  void* base_ = nullptr;
-  size_t size_ = 0;
-  uint8_t* data_ = nullptr;
-};
+class PanelMemory;  // the repacked matrices' memory (model_loader.cpp)
 
 class Model {
  public:
@@ -89,6 +76,7 @@ class Model {
   static std::shared_ptr<const Model> load(const std::string& path, const ModelOptions& options = {});
   static std::shared_ptr<const Model> from_gguf(std::shared_ptr<const gguf::GgufFile> file,
                                                 const ModelOptions& options = {});
+  ~Model();
 
   const Hyperparameters& hparams() const noexcept { return hp_; }
   const gguf::GgufFile& file() const noexcept { return *file_; }
@@ -105,7 +93,7 @@ class Model {
   // what a tokens-per-second figure is divided into to give GB/s.
   uint64_t bytes_per_token() const noexcept;
   uint64_t parameter_count() const noexcept;
-  // One line: "llama, 393.1 M params, 24 layers, dim 1024, ..., Q8_0 418 MB".
+  // One line: "llama, 393.1 M params, 24 layers, dim 1024, ..., Q8_0 418 MB, Q8_0 repacked".
   std::string describe() const;
 
  private:
