@@ -34,18 +34,46 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
   row_bytes_ = row_bytes;
   if (n_rows == 0 || cols == 0) return;
 
+  // Q8_0 rows are also packed for the panel kernels (MatmulOps::pack), each range of rows
+  // right after it is quantized, while it is in cache: as a pass of the product's own this
+  // took 3 % of a 128-row product on two threads. The packed form is row by row, so a range
+  // of rows is packed at its own offset.
+  const MatmulOps& panels = active_table().matmul_q8_0_panels;
+  const bool pack = act == TensorType::Q8_0 && panels.pack != nullptr && panels.packed_bytes != nullptr;
+  const MatmulArgs all{data_, row_bytes, cols, data_, row_bytes, n_rows, nullptr, 0};
+  size_t packed_row_bytes = 0;
+  packed_by_ = 0;
+  if (pack) {
+    packed_row_bytes = panels.packed_bytes(all) / static_cast<size_t>(n_rows);
+    const size_t bytes = panels.packed_bytes(all) + 64;
+    if (packed_storage_.size() < bytes) packed_storage_.resize(bytes);
+    const auto pbase = reinterpret_cast<uintptr_t>(packed_storage_.data());
+    packed_ = packed_storage_.data() + ((64 - pbase % 64) % 64);
+    packed_by_ = reinterpret_cast<uintptr_t>(panels.pack);
+  }
+
   struct Job {
     const TypeTraits* traits;
     const float* x;
     int64_t ld, cols;
     uint8_t* out;
     size_t row_bytes;
-  } job{&traits, x, ld, cols, data_, row_bytes};
+    const MatmulOps* panels;  // null: no packing
+    MatmulArgs all;
+    uint8_t* packed;
+    size_t packed_row_bytes;
+  } job{&traits, x, ld, cols, data_, row_bytes, pack ? &panels : nullptr, all, packed_, packed_row_bytes};
   // Small conversions are not worth waking a thread for.
   const int threads = n_rows * cols >= 16384 ? n_threads : 1;
   parallel_for(threads, n_rows, [&job](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       job.traits->quantize_row(job.x + i * job.ld, job.out + static_cast<size_t>(i) * job.row_bytes, job.cols);
+    }
+    if (job.panels != nullptr) {
+      MatmulArgs rows = job.all;
+      rows.x = job.out + static_cast<size_t>(begin) * job.row_bytes;
+      rows.n_act = end - begin;
+      job.panels->pack(rows, 0, 1, job.packed + static_cast<size_t>(begin) * job.packed_row_bytes);
     }
   });
 }

@@ -64,10 +64,11 @@ struct Job {
   int64_t rows;
 };
 
-// Packs the shared activations for the jobs whose kernels take a layout of their own: once
-// per layout, into storage kept for the next call. Every job has the same activations, so
-// jobs with the same packer share its result.
-void pack_activations(std::vector<Job>& jobs, int threads) {
+// Points the jobs whose kernels take the activations in a layout of their own at it: the
+// one Activations::prepare made if it is that layout, else packed here once per layout, into
+// storage kept for the next call. Every job has the same activations, so jobs with the same
+// packer share its result.
+void pack_activations(std::vector<Job>& jobs, const Activations& x, int threads) {
   thread_local std::vector<uint8_t> storage;
   thread_local std::vector<size_t> offsets;
   constexpr size_t kAlign = 64, kNone = SIZE_MAX;
@@ -77,6 +78,10 @@ void pack_activations(std::vector<Job>& jobs, int threads) {
     const MatmulOps& ops = *jobs[j].ops;
     const size_t bytes = ops.packed_bytes != nullptr ? ops.packed_bytes(jobs[j].args) : 0;
     if (bytes == 0) continue;
+    if (const uint8_t* prepared = x.packed_for(reinterpret_cast<uintptr_t>(ops.pack))) {
+      jobs[j].args.x_packed = prepared;
+      continue;
+    }
     for (size_t k = 0; k < j && offsets[j] == kNone; ++k) {
       if (offsets[k] != kNone && jobs[k].ops->pack == ops.pack) offsets[j] = offsets[k];
     }
@@ -93,7 +98,6 @@ void pack_activations(std::vector<Job>& jobs, int threads) {
     bool packed = false;
     for (size_t k = 0; k < j; ++k) packed = packed || offsets[k] == offsets[j];
     if (!packed) {
-      // On one thread this took 4-5 % of a 128-row product on two (the other one waiting).
       const Job& job = jobs[j];
       void* out = base + offsets[j];
       const int parts = job.args.n_act * job.args.cols >= kMinWorkPerThread ? threads : 1;
@@ -137,7 +141,7 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   if (jobs.empty()) return;
   int threads = n_threads > 0 ? n_threads : default_threads();
   threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kMinWorkPerThread)));
-  pack_activations(jobs, threads);
+  pack_activations(jobs, x, threads);
   int64_t max_rows = 0;
   for (const Job& job : jobs) max_rows = std::max(max_rows, job.rows);
   const int parts = threads == 1 ? 1
@@ -172,7 +176,7 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
   if (row_begin == row_end || x.rows() == 0) return;
   thread_local std::vector<Job> jobs;
   jobs.assign(1, Job{args, &ops_for(active_table(), w), w.rows});
-  pack_activations(jobs, 1);
+  pack_activations(jobs, x, 1);
   jobs[0].ops->run(jobs[0].args, row_begin, row_end);
 }
 

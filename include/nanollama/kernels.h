@@ -102,9 +102,15 @@ class Activations {
   int64_t cols() const noexcept { return cols_; }
   const uint8_t* row(int64_t i) const noexcept { return data_ + i * row_bytes_; }
   size_t row_bytes() const noexcept { return row_bytes_; }
+  // For the kernels: the rows in the layout of the kernel whose activation packer is `tag`,
+  // if prepare made it (Q8_0, for the panel kernels, in the same pass), else null.
+  const uint8_t* packed_for(uintptr_t tag) const noexcept { return tag == packed_by_ ? packed_ : nullptr; }
 
  private:
   std::vector<uint8_t> storage_;
+  std::vector<uint8_t> packed_storage_;
+  uint8_t* packed_ = nullptr;  // packed_storage_ aligned to 64 bytes
+  uintptr_t packed_by_ = 0;
   uint8_t* data_ = nullptr;  // storage_ aligned to 64 bytes
   TensorType type_ = TensorType::F32;
   int64_t rows_ = 0;
