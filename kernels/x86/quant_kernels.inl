@@ -522,8 +522,14 @@ void matmul_q8_0_panels_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
                      a, end, none);
 }
 
-// Per-thread panels of the products on GGUF rows.
-thread_local std::vector<uint8_t> t_panels;
+// Per-thread panels of the products on GGUF rows, in 64-byte pieces: a vector of a type of
+// this file's own, so that no vector code is instantiated here with external linkage (a
+// std::vector<uint8_t> destructor compiled with this file's flags could be the one the
+// linker keeps for generic callers).
+struct alignas(64) PanelBytes {
+  uint8_t bytes[64];
+};
+thread_local std::vector<PanelBytes> t_panels;
 
 void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   if (a.n_act <= kQ8FewRows) {
@@ -536,8 +542,7 @@ void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   // Blocks of rows whose panels stay in L2 beside the activations; while one block works,
   // the next one's rows are fetched into L2 for packing.
   const int64_t block = std::max<int64_t>(kQ8PanelRows, (int64_t{192} << 10) / static_cast<int64_t>(stride) * kQ8PanelRows);
-  uint8_t* panels = scratch(t_panels, static_cast<size_t>(block / kQ8PanelRows) * stride + 64);
-  panels += (64 - reinterpret_cast<uintptr_t>(panels) % 64) % 64;
+  uint8_t* panels = scratch(t_panels, static_cast<size_t>(block / kQ8PanelRows) * stride / sizeof(PanelBytes))->bytes;
   for (int64_t n = n0; n < n1; n += block) {
     const int64_t rows = std::min(block, n1 - n), next_rows = std::min(block, n1 - n - rows);
     pack_q8_0_panels_simd(a.w + static_cast<size_t>(n) * a.w_stride, a.w_stride, rows, a.cols, 0,
