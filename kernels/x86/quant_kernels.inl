@@ -100,12 +100,13 @@ struct Q6Tile {
 //
 // The activation row is packed once per call (prepared quants and the lanes' correction
 // start q8v_init per step, the scales per group of blocks), so each weight step costs its
-// own loads and one int8 dot. The float arithmetic is the block-transposed kernel's below,
-// exactly: per group of kQ8GroupBlocks blocks, one int32 lane per block (here summed out of
-// the dot's lanes in integers, which is exact), then one convert, one scale multiply and one
-// FMA, then the same horizontal sum. So a row's result never depends on how many activation
-// rows share the call (decoding N variants together, or a prompt partly reused from the
-// cache, gives the same bits as one at a time).
+// own loads and one int8 dot. Per group of kQ8GroupBlocksV blocks: one int32 lane per block
+// (summed out of the dot's lanes in integers, which is exact), then one convert, one scale
+// multiply and one FMA into that lane's partial sum, and at the end f_hsum over the lanes:
+// the panel kernels below compute exactly these partials. So a row's result never depends
+// on how many activation rows share the call, nor on the weights' layout (decoding N
+// variants together, or a prompt partly reused from the cache, gives the same bits as one
+// at a time).
 
 struct alignas(64) PackedXV {
   IV q;
@@ -121,8 +122,8 @@ constexpr int64_t kQ8GroupBlocksV = sizeof(IV) / 4;
 constexpr int kQ8GroupSteps = static_cast<int>(kQ8GroupBlocksV / kQ8Step);  // 8 on every path
 static_assert(kQ8GroupSteps == 8, "q8v_block_sums takes eight steps");
 
-// Up to this many activation rows take this streaming kernel (each weight group loaded once
-// for all of them); more take the block-transposed kernel below.
+// Up to this many activation rows take this streaming kernel on GGUF rows (each weight
+// group loaded once for all of them); more take the panel kernels below.
 constexpr int64_t kQ8FewRows = 8;
 
 // One pair's group: the eight steps' int8 dots, summed to one lane per block.
