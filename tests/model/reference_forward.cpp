@@ -53,10 +53,8 @@ ReferenceModel::ReferenceModel(const Model& model, Activation activation)
 
 RowMatrix ReferenceModel::dequantize(const kernels::MatrixView& m) const {
   RowMatrix out(m.rows, m.cols);
-  for (int64_t r = 0; r < m.rows; ++r) {
-    kernels::dequantize_row(m.type, static_cast<const uint8_t*>(m.data) + static_cast<size_t>(r) * m.row_stride,
-                            out.row(r).data(), m.cols);
-  }
+  // Rows in either layout: a loaded model's Q8_0 matrices are repacked into panels.
+  for (int64_t r = 0; r < m.rows; ++r) kernels::dequantize_matrix_row(m, r, out.row(r).data());
   return out;
 }
 
