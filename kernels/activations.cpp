@@ -32,6 +32,7 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
   rows_ = n_rows;
   cols_ = cols;
   row_bytes_ = row_bytes;
+  packed_by_ = 0;
   if (n_rows == 0 || cols == 0) return;
 
   // Q8_0 rows are also packed for the panel kernels (MatmulOps::pack), each range of rows
@@ -42,7 +43,6 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
   const bool pack = act == TensorType::Q8_0 && panels.pack != nullptr && panels.packed_bytes != nullptr;
   const MatmulArgs all{data_, row_bytes, cols, data_, row_bytes, n_rows, nullptr, 0};
   size_t packed_row_bytes = 0;
-  packed_by_ = 0;
   if (pack) {
     packed_row_bytes = panels.packed_bytes(all) / static_cast<size_t>(n_rows);
     const size_t bytes = panels.packed_bytes(all) + 64;

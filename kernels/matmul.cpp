@@ -58,6 +58,12 @@ const MatmulOps& ops_for(const KernelTable& table, const MatrixView& w) {
   return w.layout == MatrixLayout::q8_0_panels ? table.matmul_q8_0_panels : table.*(find_traits(w.type)->matmul);
 }
 
+void zero_outputs(const MatmulArgs& a, int64_t n0, int64_t n1) {
+  for (int64_t i = 0; i < a.n_act; ++i) {
+    for (int64_t n = n0; n < n1; ++n) a.y[i * a.ldy + n] = 0.0f;
+  }
+}
+
 struct Job {
   MatmulArgs args;
   const MatmulOps* ops;
@@ -139,6 +145,10 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
     jobs.push_back(job);
   }
   if (jobs.empty()) return;
+  if (x.cols() == 0) {  // empty rows: every dot product is 0 (and no kernel divides by a row size of 0)
+    for (const Job& job : jobs) zero_outputs(job.args, 0, job.rows);
+    return;
+  }
   int threads = n_threads > 0 ? n_threads : default_threads();
   threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kMinWorkPerThread)));
   pack_activations(jobs, x, threads);
@@ -168,12 +178,16 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") outside the " + std::to_string(w.rows) + " rows");
   }
-  if (w.layout == MatrixLayout::q8_0_panels &&
+  if (w.layout == MatrixLayout::q8_0_panels && row_begin < row_end &&
       (row_begin % kQ8PanelRows != 0 || (row_end % kQ8PanelRows != 0 && row_end != w.rows))) {
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") splits a panel of " + std::to_string(kQ8PanelRows) + " rows");
   }
   if (row_begin == row_end || x.rows() == 0) return;
+  if (x.cols() == 0) {
+    zero_outputs(args, row_begin, row_end);
+    return;
+  }
   thread_local std::vector<Job> jobs;
   jobs.assign(1, Job{args, &ops_for(active_table(), w), w.rows});
   pack_activations(jobs, x, 1);

@@ -22,6 +22,8 @@ void check_packable(const char* where, TensorType type, int64_t rows, int64_t co
   if (cols % kQ8_0Block != 0) {
     fail(ErrorCode::invalid_argument, where, "row length " + std::to_string(cols) + " is not whole Q8_0 blocks");
   }
+  // Keeps q8_panel_stride (and a panel's byte offsets) far from overflowing.
+  if (cols > (int64_t{1} << 40)) fail(ErrorCode::invalid_argument, where, "row length " + std::to_string(cols) + " too large");
 }
 
 }  // namespace
@@ -62,12 +64,12 @@ void dequantize_matrix_row(const MatrixView& w, int64_t row, float* dst) {
     fail(ErrorCode::invalid_argument, "dequantize_matrix_row",
          "row " + std::to_string(row) + " outside the " + std::to_string(w.rows) + " rows");
   }
+  if (w.data == nullptr || (dst == nullptr && w.cols > 0)) fail(ErrorCode::invalid_argument, "dequantize_matrix_row", "null pointer");
   if (w.layout == MatrixLayout::rows) {
     dequantize_row(w.type, static_cast<const uint8_t*>(w.data) + static_cast<size_t>(row) * w.row_stride, dst, w.cols);
     return;
   }
   check_packable("dequantize_matrix_row", w.type, w.rows, w.cols);
-  if (dst == nullptr && w.cols > 0) fail(ErrorCode::invalid_argument, "dequantize_matrix_row", "null output");
   thread_local std::vector<BlockQ8_0> blocks;
   blocks.resize(static_cast<size_t>(w.cols / kQ8_0Block));
   const auto* panel = static_cast<const uint8_t*>(w.data) + static_cast<size_t>(row / kQ8PanelRows) * q8_panel_stride(w.cols);

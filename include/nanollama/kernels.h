@@ -74,10 +74,10 @@ struct MatrixView {
   MatrixLayout layout = MatrixLayout::rows;
 };
 
-// Panels. Products with several activation rows rearrange a Q8_0 matrix into panels on
-// every call (one weight row per SIMD lane); a matrix packed once, at load time, spares
-// that work and reads as one stream per thread. Same bytes, rearranged; products give
-// bitwise the results of the rows layout.
+// Panels. Products with more than 8 activation rows rearrange a Q8_0 matrix into panels
+// on every call (one weight row per SIMD lane); a matrix packed once, at load time, spares
+// that work, and every product on it reads it as one stream per thread. Same bytes,
+// rearranged; products give bitwise the results of the rows layout.
 bool packs_to_panels(TensorType type) noexcept;  // Q8_0
 // Bytes pack_panels writes for a rows x cols matrix of `type`; throws if it cannot pack it.
 size_t panel_bytes(TensorType type, int64_t rows, int64_t cols);

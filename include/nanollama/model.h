@@ -60,7 +60,8 @@ struct ModelOptions {
 };
 
 // The weights of one transformer block: views into the mapped file, or into the model's
-// repacked panels.
+// repacked panels (MatrixView::layout says which; read a row of either with
+// kernels::dequantize_matrix_row, not through row_stride).
 struct LayerWeights {
   std::vector<float> attn_norm;  // [n_embd]
   kernels::MatrixView wq, wk, wv, wo;

@@ -252,7 +252,8 @@ int64_t q8_slot_position(int64_t nb, int64_t b) {
 }
 
 // The table's pack_q8_0_panels: whole sub-panels are transposed in registers (bytes
-// identical to the reference's, tested).
+// identical to the reference's, tested). q8_row_scales gathers with 32-bit offsets.
+constexpr size_t kMaxGatherStride = size_t{INT32_MAX} / kQ8Lanes;
 void pack_q8_0_panels_simd(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
                            uint8_t* out) {
   const int64_t nb = cols / kQ8_0Block;
@@ -269,11 +270,11 @@ void pack_q8_0_panels_simd(const uint8_t* rows, size_t row_stride, int64_t n_row
       for (int64_t b = 0; b < nb; ++b) {
         IV v[kQ8BlockVectors];
         alignas(64) uint16_t d[kQ8Lanes] = {};
-        if (count == kQ8Lanes) {
+        if (count == kQ8Lanes && row_stride <= kMaxGatherStride) {
           const uint8_t* block = rows + static_cast<size_t>(first) * row_stride + static_cast<size_t>(b) * sizeof(BlockQ8_0);
           q8_transpose_rows(block, row_stride, v);
           q8_row_scales(block, row_stride, d);
-        } else {  // the matrix's last rows: missing ones are zero
+        } else {  // the matrix's last rows (missing ones are zero), or rows too far apart
           alignas(64) int32_t bytes[kQ8BlockVectors][kQ8Lanes] = {};
           for (int64_t r = 0; r < count; ++r) {
             const auto* block = reinterpret_cast<const BlockQ8_0*>(rows + static_cast<size_t>(first + r) * row_stride) + b;
@@ -480,7 +481,8 @@ void q8_multiply_panels(const uint8_t* panels, size_t stride, int64_t nb, int64_
     const uint8_t* next = panels + static_cast<size_t>((s + take + kQ8SubPanels - 1) / kQ8SubPanels) * stride;
     const size_t ahead = static_cast<size_t>((take + kQ8SubPanels - 1) / kQ8SubPanels) * stride;
     Fetch fetch;
-    if (fetch_end != nullptr && next < fetch_end) {
+    // (A panel's second half, on 256-bit paths, would fetch what its first half did.)
+    if (fetch_end != nullptr && next < fetch_end && s % kQ8SubPanels == 0) {
       fetch.next = next;
       fetch.bytes = std::min<size_t>(ahead, static_cast<size_t>(fetch_end - next));
       fetch.per_tile = (fetch.bytes / static_cast<size_t>((a.n_act + kQ8PanelC - 1) / kQ8PanelC) + 63) / 64 * 64;
@@ -543,7 +545,7 @@ void matmul_q8_0_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
   // Blocks of rows whose panels stay in L2 beside the activations; while one block works,
   // the next one's rows are fetched into L2 for packing.
   const int64_t block = std::max<int64_t>(kQ8PanelRows, (int64_t{192} << 10) / static_cast<int64_t>(stride) * kQ8PanelRows);
-  uint8_t* panels = scratch(t_panels, static_cast<size_t>(block / kQ8PanelRows) * stride / sizeof(PanelBytes))->bytes;
+  auto* panels = reinterpret_cast<uint8_t*>(scratch(t_panels, static_cast<size_t>(block / kQ8PanelRows) * stride / sizeof(PanelBytes)));
   for (int64_t n = n0; n < n1; n += block) {
     const int64_t rows = std::min(block, n1 - n), next_rows = std::min(block, n1 - n - rows);
     pack_q8_0_panels_simd(a.w + static_cast<size_t>(n) * a.w_stride, a.w_stride, rows, a.cols, 0,

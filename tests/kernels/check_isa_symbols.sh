@@ -9,7 +9,7 @@ status=0
 [ $# -gt 0 ] || { echo "no object files given"; exit 1; }
 for object in "$@"; do
   symbols=$(nm -C --defined-only "$object")  # fails (and so does this script) if it is not an object
-  extra=$(echo "$symbols" | awk '$2 ~ /^[A-Z]$/' | grep -v ' nanollama::kernels::fill_' \
+  extra=$(echo "$symbols" | awk '$2 ~ /^[A-Zu]$/' | grep -v ' nanollama::kernels::fill_' \
             | grep -v ' DW.ref.__gxx_personality_v0$' || true)
   if [ -n "$extra" ]; then
     echo "$object defines symbols with external linkage besides its fill_* function:"

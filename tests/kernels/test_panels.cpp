@@ -53,8 +53,11 @@ Panels pack(const Matrix& m, int threads = 1) {
 }
 
 const std::vector<std::pair<int64_t, int64_t>>& shapes() {
-  static const std::vector<std::pair<int64_t, int64_t>> s = {{1, 32},   {5, 224},  {16, 32},   {17, 320},
-                                                             {37, 1024}, {48, 64}, {70, 1056}, {33, 96}};
+  // Row counts cover whole panels, a last panel of 1-7 rows, of 8 (AVX2: one whole
+  // half-panel) and of 9-15 (AVX2: a partial second half); odd and even block counts.
+  static const std::vector<std::pair<int64_t, int64_t>> s = {{1, 32},  {5, 224},  {16, 32},   {17, 320},
+                                                             {37, 1024}, {48, 64}, {70, 1056}, {33, 96},
+                                                             {8, 32},   {12, 64},  {29, 320},  {24, 96}};
   return s;
 }
 
@@ -180,6 +183,55 @@ TEST(Panels, RowRangesAndGroupedProductsMatch) {
   }
 }
 
+// The driver packs the activations itself when Activations::prepare did not make the
+// form the kernel wants (here: prepared on the scalar path, which has no panel kernel), on
+// several threads and once for several products: the results must be those of the form
+// prepare makes.
+TEST(Panels, ActivationsPackedByTheDriverEqualThosePackedByPrepare) {
+  IsaGuard guard;
+  const Matrix a = random_q8_0(48, 1024, 21), b = random_q8_0(37, 1024, 22);
+  const Panels pa = pack(a), pb = pack(b);
+  std::mt19937 rng(23);
+  const int64_t n_act = 64;  // 64 x 1024: enough work for the driver to pack on two threads
+  const auto x = random_floats(rng, n_act * 1024);
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::scalar) continue;
+    set_isa(isa);
+    Activations own;
+    own.prepare(TensorType::Q8_0, x.data(), n_act, 1024, 1024);
+    std::vector<float> want_a(static_cast<size_t>(n_act * a.rows)), want_b(static_cast<size_t>(n_act * b.rows));
+    matmul(pa.view, own, want_a.data(), a.rows, 2);
+    matmul(pb.view, own, want_b.data(), b.rows, 2);
+    set_isa(Isa::scalar);
+    Activations plain;
+    plain.prepare(TensorType::Q8_0, x.data(), n_act, 1024, 1024);
+    set_isa(isa);
+    std::vector<float> ya(want_a.size(), NAN), yb(want_b.size(), NAN);
+    const MatmulTarget targets[] = {{pa.view, ya.data(), a.rows}, {pb.view, yb.data(), b.rows}};
+    matmul(targets, plain, 2);
+    EXPECT_EQ(std::memcmp(ya.data(), want_a.data(), want_a.size() * 4), 0) << isa_label(isa);
+    EXPECT_EQ(std::memcmp(yb.data(), want_b.data(), want_b.size() * 4), 0) << isa_label(isa);
+  }
+}
+
+// Rows of no elements: every dot product is 0, on either layout, whatever the row count.
+TEST(Panels, EmptyRowsGiveZeros) {
+  IsaGuard guard;
+  const Matrix m{20, 0, 0, std::vector<uint8_t>(1)};  // no bytes needed, but not a null pointer
+  const Panels p = pack(m);
+  Activations act;
+  const float x = 0.0f;
+  act.prepare(TensorType::Q8_0, &x, 12, 0, 0);
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    for (const MatrixView& w : {m.view(), p.view}) {
+      std::vector<float> y(12 * 20, NAN);
+      matmul(w, act, y.data(), 20, 2);
+      for (float v : y) ASSERT_EQ(v, 0.0f) << isa_label(isa);
+    }
+  }
+}
+
 TEST(Panels, RefusesWhatItCannotPackOrMultiply) {
   EXPECT_TRUE(packs_to_panels(TensorType::Q8_0));
   EXPECT_FALSE(packs_to_panels(TensorType::F16));
@@ -187,6 +239,7 @@ TEST(Panels, RefusesWhatItCannotPackOrMultiply) {
   EXPECT_THROW(panel_bytes(TensorType::F16, 16, 32), Error);
   EXPECT_THROW(panel_bytes(TensorType::Q8_0, 16, 33), Error);
   EXPECT_THROW(panel_bytes(TensorType::Q8_0, -1, 32), Error);
+  EXPECT_THROW(panel_bytes(TensorType::Q8_0, 16, int64_t{1} << 62), Error);  // would overflow
   const Matrix m = random_q8_0(16, 64, 9);
   alignas(64) static uint8_t out[2 * 1152 + 64];
   EXPECT_THROW(pack_panels(m.view(), out + 1, 1), Error);  // not 64-byte aligned
