@@ -153,6 +153,37 @@ TEST(Panels, ProductsEqualTheRowsLayoutBitwiseOnEveryPath) {
   }
 }
 
+// Batch invariance at the kernel level: an activation row's outputs in a batch of 13 or 33
+// (the tiles) equal its outputs alone (the one-row kernels), on both layouts, every path.
+TEST(Panels, ARowsOutputsDoNotDependOnItsBatch) {
+  IsaGuard guard;
+  uint32_t seed = 90;
+  for (auto [rows, cols] : shapes()) {
+    const Matrix m = random_q8_0(rows, cols, seed++);
+    const Panels p = pack(m);
+    std::mt19937 rng(seed++);
+    for (int64_t n_act : {13, 33}) {
+      const auto x = random_floats(rng, n_act * cols, -2.0f, 2.0f);
+      for (Isa isa : supported_isas()) {
+        set_isa(isa);
+        Activations batch;
+        batch.prepare(TensorType::Q8_0, x.data(), n_act, cols, cols);
+        for (const MatrixView& w : {m.view(), p.view}) {
+          const auto all = product(w, batch, 2);
+          for (int64_t i = 0; i < n_act; i += 5) {
+            Activations one;
+            one.prepare(TensorType::Q8_0, x.data() + i * cols, 1, cols, cols);
+            const auto alone = product(w, one, 1);
+            ASSERT_EQ(std::memcmp(alone.data(), all.data() + i * rows, alone.size() * 4), 0)
+                << label(rows, cols) << " row " << i << " of " << n_act << ", "
+                << (w.layout == MatrixLayout::rows ? "rows" : "panels") << ", " << isa_label(isa);
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(Panels, RowRangesAndGroupedProductsMatch) {
   IsaGuard guard;
   const Matrix a = random_q8_0(48, 256, 3), b = random_q8_0(37, 256, 4);
