@@ -337,6 +337,15 @@ template <int P, int C>
 void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n, int64_t rows,
                    int64_t i, Fetch& fetch) {
   alignas(64) FV partial[P][C][kQ8Lanes];
+  // The outputs' lines, fetched for writing now: stored at the end, each store would wait
+  // for its line (A/B on one core: +6.6 % at 32006x1024, whose outputs do not stay in cache,
+  // +3 % at 1024x1024, the rest unchanged).
+#pragma GCC unroll 16
+  for (int c = 0; c < C; ++c) {
+    const float* y = a.y + (i + c) * a.ldy + n;
+    for (int64_t f = 0; f < int64_t{P} * kQ8Lanes; f += 16) __builtin_prefetch(y + f, 1);
+    __builtin_prefetch(y + int64_t{P} * kQ8Lanes - 1, 1);
+  }
   const size_t mine = std::min(fetch.bytes, fetch.per_tile), share = (mine / kQ8Lanes + 63) / 64 * 64;
   const uint8_t* fetch_end = fetch.next + mine;
   fetch.bytes -= mine;
