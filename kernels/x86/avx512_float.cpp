@@ -9,6 +9,7 @@
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
+#include "kernels/x86/stream_prefetch.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace nanollama::kernels {

@@ -382,9 +382,9 @@ void float_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   const int64_t K = a.cols;
   int64_t k = 0;
   for (; k + kLanes <= K; k += kLanes) {
-    // One weight row streamed at a time (decode, few activation rows): fetch the next row
-    // ahead, as the prefetchers lose track of several interleaved streams.
-    if constexpr (R == 1) __builtin_prefetch(w[0] + a.w_stride + k * W::kBytes);
+    // One weight row streamed at a time (decode, few activation rows): fetch the stream
+    // ahead (kStreamAheadBytes).
+    if constexpr (R == 1) __builtin_prefetch(w[0] + kStreamAheadBytes + k * W::kBytes);
     F wv[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) wv[r] = W::load(w[r], k);

@@ -37,12 +37,11 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
   const int64_t nb = a.cols / kSuperBlock;
-  const size_t next_tile = static_cast<size_t>(R) * a.w_stride;
   for (int64_t b = 0; b < nb; ++b) {
     Q6Row rows[R];
     for (int r = 0; r < R; ++r) {
-      if constexpr (C == 1) {  // one row (tile) ahead: see the Q8_0 matrix-vector kernel
-        const char* p = reinterpret_cast<const char*>(w[r] + b) + next_tile;
+      if constexpr (C == 1) {  // the stream ahead: see kStreamAheadBytes
+        const char* p = reinterpret_cast<const char*>(w[r] + b) + kStreamAheadBytes;
         for (int line = 0; line < 256; line += 64) __builtin_prefetch(p + line);
       }
       q6_decode(w[r][b], rows[r]);
@@ -140,7 +139,7 @@ void q8_rows(const MatmulArgs& a, int64_t n0, int64_t n1, int64_t i0, const Pack
   const int64_t full_groups = nb / kQ8GroupBlocksV;
   for (int64_t n = n0; n < n1; ++n) {
     const auto* w = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n) * a.w_stride);
-    const char* next = reinterpret_cast<const char*>(w) + a.w_stride;  // prefetched one row ahead
+    const char* next = reinterpret_cast<const char*>(w) + kStreamAheadBytes;
     FV acc[C];
     for (int c = 0; c < C; ++c) acc[c] = f_zero();
     IV wq[kQ8GroupSteps];
@@ -429,6 +428,9 @@ void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* 
       if (b >= nb) break;
       const PackedXBlock& x = px[position[j] + g];
       const uint8_t* quants = w.quants + q8_panel_quants(b);
+      // Nine lines per block cover a pair's 17 (its two blocks' quants, then their scales).
+#pragma GCC unroll 9
+      for (int line = 0; line < 9; ++line) __builtin_prefetch(quants + kStreamAheadBytes + line * 64);
       IV isum = i_set1(x.init);
 #pragma GCC unroll 8
       for (int k = 0; k < kQ8BlockVectors; ++k) isum = q8p_acc(isum, q8p_load_w(i_load(quants + k * kQ8PanelVectorBytes)), x.q[k]);
