@@ -44,9 +44,9 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
   const MatmulArgs all{data_, row_bytes, cols, data_, row_bytes, n_rows, nullptr, 0};
   size_t packed_row_bytes = 0;
   if (pack) {
-    packed_row_bytes = panels.packed_bytes(all) / static_cast<size_t>(n_rows);
-    const size_t bytes = panels.packed_bytes(all) + 64;
-    if (packed_storage_.size() < bytes) packed_storage_.resize(bytes);
+    const size_t total = panels.packed_bytes(all);
+    packed_row_bytes = total / static_cast<size_t>(n_rows);
+    if (packed_storage_.size() < total + 64) packed_storage_.resize(total + 64);
     const auto pbase = reinterpret_cast<uintptr_t>(packed_storage_.data());
     packed_ = packed_storage_.data() + ((64 - pbase % 64) % 64);
     packed_by_ = reinterpret_cast<uintptr_t>(panels.pack);
