@@ -35,12 +35,25 @@ float f_hsum(FV v) {
   t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
   return _mm256_cvtss_f32(t);
 }
-// f_hsum turned vertical: lane l of the result is f_hsum of (a[0][l], ..., a[7][l]), the
-// same additions in the same order.
-[[gnu::always_inline]] inline FV f_tree(const FV a[8]) {
-  const FV w0 = _mm256_add_ps(_mm256_add_ps(a[0], a[2]), _mm256_add_ps(a[1], a[3]));
-  const FV w1 = _mm256_add_ps(_mm256_add_ps(a[4], a[6]), _mm256_add_ps(a[5], a[7]));
-  return _mm256_add_ps(w0, w1);
+
+// The 8x8 floats m[0..8) transposed in place: pairs interleaved, then quads, then the
+// 128-bit halves exchanged.
+[[gnu::always_inline]] inline void f_transpose(FV m[8]) {
+  FV t[8], u[8];
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = _mm256_unpacklo_ps(m[j], m[j + 1]);
+    t[j + 1] = _mm256_unpackhi_ps(m[j], m[j + 1]);
+  }
+  for (int h = 0; h < 8; h += 4) {  // u[h + k], per 128-bit half: element k (or k + 4) of rows h..h+3
+    u[h] = _mm256_shuffle_ps(t[h], t[h + 2], 0x44);
+    u[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], 0xEE);
+    u[h + 2] = _mm256_shuffle_ps(t[h + 1], t[h + 3], 0x44);
+    u[h + 3] = _mm256_shuffle_ps(t[h + 1], t[h + 3], 0xEE);
+  }
+  for (int k = 0; k < 4; ++k) {
+    m[k] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x20);
+    m[k + 4] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x31);
+  }
 }
 
 IV i_load(const void* p) { return _mm256_load_si256(static_cast<const IV*>(p)); }
@@ -67,7 +80,7 @@ IV q8v_init(IV) { return _mm256_setzero_si256(); }
 IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
 #include "kernels/x86/int_reduce.inl"
 // Eight steps (one block each) of q8v_dot lanes to one lane per block.
-IV q8v_block_sums(const IV part[8]) { return sum_lanes_8x8(part); }
+[[gnu::always_inline]] inline IV q8v_block_sums(const IV part[8]) { return sum_lanes_8x8(part); }
 // The f16 scales of block b in 8 rows (row r's at first + r * stride), in row order.
 void q8_row_scales(const uint8_t* first, size_t stride, uint16_t* out) {
   for (int r = 0; r < 8; ++r) out[r] = reinterpret_cast<const BlockQ8_0*>(first + static_cast<size_t>(r) * stride)->d;

@@ -21,15 +21,30 @@ float f_hsum(FV v) {
   t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
   return _mm512_cvtss_f32(t);
 }
-// f_hsum turned vertical: lane l of the result is f_hsum of (a[0][l], ..., a[15][l]), the
-// same additions in the same order.
-[[gnu::always_inline]] inline FV f_tree(const FV a[16]) {
-  FV w[4];
-#pragma GCC unroll 4
-  for (int q = 0; q < 4; ++q) {
-    w[q] = _mm512_add_ps(_mm512_add_ps(a[4 * q], a[4 * q + 2]), _mm512_add_ps(a[4 * q + 1], a[4 * q + 3]));
+
+// The 16x16 floats m[0..16) transposed in place: pairs interleaved, then quads within
+// 128-bit lanes, then the 128-bit lanes gathered in two rounds of shuffle_f32x4.
+[[gnu::always_inline]] inline void f_transpose(FV m[16]) {
+  FV t[16], u[16];
+  for (int j = 0; j < 16; j += 2) {
+    t[j] = _mm512_unpacklo_ps(m[j], m[j + 1]);
+    t[j + 1] = _mm512_unpackhi_ps(m[j], m[j + 1]);
   }
-  return _mm512_add_ps(_mm512_add_ps(w[0], w[2]), _mm512_add_ps(w[1], w[3]));
+  for (int h = 0; h < 16; h += 4) {  // u[h + k], 128-bit lane q: element 4q + k of rows h..h+3
+    u[h] = _mm512_shuffle_ps(t[h], t[h + 2], 0x44);
+    u[h + 1] = _mm512_shuffle_ps(t[h], t[h + 2], 0xEE);
+    u[h + 2] = _mm512_shuffle_ps(t[h + 1], t[h + 3], 0x44);
+    u[h + 3] = _mm512_shuffle_ps(t[h + 1], t[h + 3], 0xEE);
+  }
+  for (int k = 0; k < 4; ++k) {
+    // lanes 0 and 2 (even) or 1 and 3 (odd) of rows 0-3 and 4-7, then of rows 8-11 and 12-15
+    const FV even_lo = _mm512_shuffle_f32x4(u[k], u[k + 4], 0x88), odd_lo = _mm512_shuffle_f32x4(u[k], u[k + 4], 0xDD);
+    const FV even_hi = _mm512_shuffle_f32x4(u[k + 8], u[k + 12], 0x88), odd_hi = _mm512_shuffle_f32x4(u[k + 8], u[k + 12], 0xDD);
+    m[k] = _mm512_shuffle_f32x4(even_lo, even_hi, 0x88);
+    m[k + 8] = _mm512_shuffle_f32x4(even_lo, even_hi, 0xDD);
+    m[k + 4] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0x88);
+    m[k + 12] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0xDD);
+  }
 }
 
 IV i_load(const void* p) { return _mm512_load_si512(p); }
@@ -44,7 +59,7 @@ IV q8_qs_one(const BlockQ8_0* b) { return _mm512_zextsi256_si512(q8_qs256(b)); }
 #include "kernels/x86/int_reduce.inl"
 // Eight steps of q8v_dot lanes (blocks 2s and 2s+1 in the two halves of step s) to one lane
 // per block, blocks in order.
-IV q8v_block_sums(const IV part[8]) {
+[[gnu::always_inline]] inline IV q8v_block_sums(const IV part[8]) {
   __m256i even[8], odd[8];
   for (int s = 0; s < 4; ++s) {
     even[2 * s] = _mm512_castsi512_si256(part[s]);

@@ -1,7 +1,7 @@
 // Eight vectors of eight int32 lanes to one: lane j of the result is the sum of all lanes of
 // p[j]. Integer sums are exact, so the order of the adds does not matter for the result.
 // Included INSIDE the anonymous namespace of AVX2 and AVX-512 translation units.
-__m256i sum_lanes_8x8(const __m256i p[8]) {
+[[gnu::always_inline]] inline __m256i sum_lanes_8x8(const __m256i p[8]) {
   const __m256i s01 = _mm256_hadd_epi32(p[0], p[1]);  // per 128-bit half: pair sums of p0, p1
   const __m256i s23 = _mm256_hadd_epi32(p[2], p[3]);
   const __m256i s45 = _mm256_hadd_epi32(p[4], p[5]);

@@ -16,8 +16,8 @@
 //                                quants) is exactly Σ w·x; q8p_scales: a panel block's
 //                                scales as floats
 //   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
-//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum and f_tree (the same order), i_zero,
-//   i_set1
+//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, i_zero, i_set1
+//   f_transpose(m)               m[0..kQ8Lanes) as a square matrix of floats, transposed in place
 //   i_load, i_store, f_store     aligned integer loads and stores, an unaligned float store
 //   kQ8PanelP/C, kQ6TileR/C, kQ6MatvecR   tile shapes
 //
@@ -100,11 +100,11 @@ struct Q6Tile {
 // The activation row is packed once per call (prepared quants and the lanes' correction
 // start q8v_init per step, the scales per group of blocks), so each weight step costs its
 // own loads and one int8 dot. Per group of kQ8GroupBlocksV blocks: one int32 lane per block
-// (summed out of the dot's lanes in integers, which is exact), then one convert, one scale
-// multiply and one FMA into that lane's partial sum, and at the end f_hsum over the lanes:
-// the panel kernels below compute exactly these partials. So a row's result never depends
-// on how many activation rows share the call, nor on the weights' layout (decoding N
-// variants together, or a prompt partly reused from the cache, gives the same bits as one
+// (summed out of the dot's lanes in integers, which is exact), one convert and one scale
+// multiply for the group, then the lanes join the row's FMA chain in block order (see
+// q8_rows): the panel kernels below compute exactly this chain. So a row's result never
+// depends on how many activation rows share the call, nor on the weights' layout (decoding
+// N variants together, or a prompt partly reused from the cache, gives the same bits as one
 // at a time).
 
 struct alignas(64) PackedXV {
@@ -126,41 +126,100 @@ static_assert(kQ8GroupSteps == 8, "q8v_block_sums takes eight steps");
 constexpr int64_t kQ8FewRows = 8;
 
 // One pair's group: the eight steps' int8 dots, summed to one lane per block.
-inline IV q8v_group_sums(const IV wq[kQ8GroupSteps], const PackedXV* px) {
+[[gnu::always_inline]] inline IV q8v_group_sums(const IV wq[kQ8GroupSteps], const PackedXV* px) {
   IV part[kQ8GroupSteps];
   for (int t = 0; t < kQ8GroupSteps; ++t) part[t] = q8v_dot(px[t].init, wq[t], px[t].q);
   return q8v_block_sums(part);
 }
+
+// Every Q8_0 output is one FMA chain over its blocks in order,
+// acc = fma(cvt(block dot), d_w · d_x, acc), with d_w · d_x rounded first. A row's group
+// sums come out with one lane per block, so the chains run across rows instead: kQ8Lanes
+// weight rows are streamed one after the other (one stream, as before), each group's block
+// sums and scales wait in L1, and then each group is turned over (f_transpose) so that lane
+// r holds row r and the blocks join the rows' chains one vector FMA each. (Joining each
+// row's chain in scalar FMAs made this kernel a third slower.)
+struct alignas(64) RowVector {
+  FV v;
+};
+thread_local std::vector<RowVector> t_rows_scratch;
+// How much of the stream beyond kStreamAheadBytes to fetch while the chains run: 2 KB was
+// ahead of none in three of three end-to-end pairings (`--no-repack`, 0.6-5 %).
+constexpr int64_t kRowsChainAheadBytes = 2048;
 
 template <int C>
 void q8_rows(const MatmulArgs& a, int64_t n0, int64_t n1, int64_t i0, const PackedXV* px, const PackedXD* xd,
              int64_t steps, int64_t groups) {
   const int64_t nb = a.cols / kQ8_0Block;
   const int64_t full_groups = nb / kQ8GroupBlocksV;
-  for (int64_t n = n0; n < n1; ++n) {
-    const auto* w = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n) * a.w_stride);
-    const char* next = reinterpret_cast<const char*>(w) + kStreamAheadBytes;
-    FV acc[C];
-    for (int c = 0; c < C; ++c) acc[c] = f_zero();
-    IV wq[kQ8GroupSteps];
-    for (int64_t g = 0; g < groups; ++g) {
-      const int64_t b0 = g * kQ8GroupBlocksV;
-      for (int t = 0; t < kQ8GroupSteps; ++t) {
-        const int64_t b = (g * kQ8GroupSteps + t) * kQ8Step;
-        if (g < full_groups) {
-          for (int line = 0; line < kQ8Step * 34; line += 64) __builtin_prefetch(next + b * 34 + line);
-          wq[t] = q8_qs(w + b);
-        } else {  // the last, partial group: missing blocks are zero
-          wq[t] = b + kQ8Step <= nb ? q8_qs(w + b) : b < nb ? q8_qs_one(w + b) : i_zero();
+  constexpr int kRows = static_cast<int>(kQ8GroupBlocksV);  // weight rows per vector
+  const auto need = static_cast<size_t>((C + 1) * groups * kRows);
+  if (t_rows_scratch.size() < need) t_rows_scratch.resize(need);
+  RowVector* sums = t_rows_scratch.data();    // [c][g][r]: row r's block sums of group g
+  RowVector* scales = sums + C * groups * kRows;  // [g][r]: row r's block scales of group g
+  for (int64_t n = n0; n < n1; n += kRows) {
+    const int rows = n1 - n < kRows ? static_cast<int>(n1 - n) : kRows;
+    for (int r = 0; r < kRows; ++r) {
+      if (r >= rows) {  // lanes that no row fills, never stored
+        for (int64_t g = 0; g < groups; ++g) {
+          scales[g * kRows + r].v = f_zero();
+          for (int c = 0; c < C; ++c) sums[(c * groups + g) * kRows + r].v = f_zero();
+        }
+        continue;
+      }
+      const auto* w = reinterpret_cast<const BlockQ8_0*>(a.w + static_cast<size_t>(n + r) * a.w_stride);
+      const char* next = reinterpret_cast<const char*>(w) + kStreamAheadBytes;
+      IV wq[kQ8GroupSteps];
+      for (int64_t g = 0; g < groups; ++g) {
+        for (int t = 0; t < kQ8GroupSteps; ++t) {
+          const int64_t b = (g * kQ8GroupSteps + t) * kQ8Step;
+          if (g < full_groups) {
+            for (int line = 0; line < kQ8Step * 34; line += 64) __builtin_prefetch(next + b * 34 + line);
+            wq[t] = q8_qs(w + b);
+          } else {  // the last, partial group: missing blocks are zero
+            wq[t] = b + kQ8Step <= nb ? q8_qs(w + b) : b < nb ? q8_qs_one(w + b) : i_zero();
+          }
+        }
+        const int64_t b0 = g * kQ8GroupBlocksV;
+        scales[g * kRows + r].v = q8_block_scales(w + b0, nb - b0 < kQ8GroupBlocksV ? nb - b0 : kQ8GroupBlocksV);
+        for (int c = 0; c < C; ++c) {
+          sums[(c * groups + g) * kRows + r].v =
+              f_cvt(q8v_group_sums(wq, px + (i0 + c) * steps + g * kQ8GroupSteps));
         }
       }
-      const FV dw = q8_block_scales(w + b0, nb - b0 < kQ8GroupBlocksV ? nb - b0 : kQ8GroupBlocksV);
+    }
+    FV acc[C];
+    for (int c = 0; c < C; ++c) acc[c] = f_zero();
+    // The chains read only L1, so the stream's fetches would pause here: keep them going.
+    const char* ahead = reinterpret_cast<const char*>(a.w + static_cast<size_t>(n + rows) * a.w_stride) + kStreamAheadBytes;
+    const char* ahead_end = ahead + kRowsChainAheadBytes;
+    const int64_t lines_per_group = (kRowsChainAheadBytes / 64 + groups - 1) / groups;
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t l = 0; l < lines_per_group && ahead < ahead_end; ++l, ahead += 64) __builtin_prefetch(ahead);
+      const int64_t b0 = g * kQ8GroupBlocksV;
+      const int64_t count = nb - b0 < kQ8GroupBlocksV ? nb - b0 : kQ8GroupBlocksV;
+      FV dw[kRows];  // after f_transpose, dw[l]: the scales of block b0 + l of every row
+      for (int r = 0; r < kRows; ++r) dw[r] = scales[g * kRows + r].v;
+      f_transpose(dw);
       for (int c = 0; c < C; ++c) {
-        const PackedXV* pxc = px + (i0 + c) * steps + g * kQ8GroupSteps;
-        acc[c] = f_fma(f_cvt(q8v_group_sums(wq, pxc)), f_mul(dw, xd[(i0 + c) * groups + g].d), acc[c]);
+        FV f[kRows];
+        for (int r = 0; r < kRows; ++r) f[r] = sums[(c * groups + g) * kRows + r].v;
+        f_transpose(f);
+        alignas(64) float dx[kRows];
+        f_store(dx, xd[(i0 + c) * groups + g].d);
+        for (int64_t l = 0; l < count; ++l) acc[c] = f_fma(f[l], f_mul(dw[l], f_set1(dx[l])), acc[c]);
       }
     }
-    for (int c = 0; c < C; ++c) a.y[(i0 + c) * a.ldy + n] = f_hsum(acc[c]);
+    for (int c = 0; c < C; ++c) {
+      float* y = a.y + (i0 + c) * a.ldy + n;
+      if (rows == kRows) {
+        f_store(y, acc[c]);
+      } else {
+        alignas(64) float lanes[kRows];
+        f_store(lanes, acc[c]);
+        for (int r = 0; r < rows; ++r) y[r] = lanes[r];
+      }
+    }
   }
 }
 
@@ -216,11 +275,12 @@ void q8_matvec(const MatmulArgs& a, int64_t n0, int64_t n1) {
 // is packed per call (block by block of rows kept in L2) when several activation rows
 // share it, which costs 12-18 % of a 128-row product when the weights come from memory.
 //
-// The arithmetic is the one-row kernel's exactly (batch invariance): per output, kQ8Lanes
-// partial sums, partial j an FMA chain over blocks j, j + kQ8Lanes, ... in order, then
-// f_hsum's tree. The one-row kernel keeps the partials in the lanes of one vector; here
-// the blocks are visited partial by partial (slot-major), each partial's chain runs in a
-// register, and the finished partials wait in L1 for the tree (f_tree, a vertical f_hsum).
+// The arithmetic is the one-row kernel's exactly (batch invariance): per output the one
+// FMA chain of q8_rows. The tiles visit the blocks in order, so the panels and the
+// activations are read as streams, and each output's chain runs in a register of its own
+// and ends in its lane: no partial sums wait in L1 for a tree (with 16 partials per output,
+// their stores and tree cost 7-11 % of a 128-row product on one thread, and visiting the
+// blocks partial by partial 15-25 % more on two).
 
 constexpr int kQ8Lanes = static_cast<int>(sizeof(IV) / 4);
 constexpr int kQ8BlockVectors = kQ8_0Block / 4;  // 8 vectors of 4 bytes per block
@@ -240,14 +300,6 @@ template <class T>
 T* scratch(std::vector<T>& v, size_t n) {
   if (v.size() < n) v.resize(n);  // grows only: no allocation per call at steady state
   return v.data();
-}
-
-// Slot-major order of a row's nb blocks: blocks j, j + kQ8Lanes, ... for j = 0, 1, ...
-// Partial j has nb / kQ8Lanes blocks, one more when j < nb % kQ8Lanes.
-int64_t q8_slot_blocks(int64_t nb, int j) { return nb / kQ8Lanes + (j < nb % kQ8Lanes ? 1 : 0); }
-int64_t q8_slot_position(int64_t nb, int64_t b) {
-  const int64_t j = b % kQ8Lanes, q = nb / kQ8Lanes, r = nb % kQ8Lanes;
-  return j * q + (j < r ? j : r) + b / kQ8Lanes;
 }
 
 // The table's pack_q8_0_panels: whole sub-panels are transposed in registers (bytes
@@ -292,14 +344,14 @@ void pack_q8_0_panels_simd(const uint8_t* rows, size_t row_stride, int64_t n_row
 }
 
 // Part `part` of `parts` of the activation rows in the panel kernel's form (row i at
-// out + i * nb, blocks in slot-major order).
+// out + i * nb, blocks in order).
 void pack_q8_x(const MatmulArgs& a, int part, int parts, PackedXBlock* out) {
   const int64_t nb = a.cols / kQ8_0Block;
   for (int64_t i = a.n_act * part / parts; i < a.n_act * (part + 1) / parts; ++i) {
     const auto* row = reinterpret_cast<const BlockQ8_0*>(a.x + static_cast<size_t>(i) * a.x_stride);
     PackedXBlock* o = out + i * nb;
     for (int64_t b = 0; b < nb; ++b) {
-      PackedXBlock& p = o[q8_slot_position(nb, b)];
+      PackedXBlock& p = o[b];
       __builtin_memcpy(p.q, row[b].qs, sizeof(p.q));
       p.d = _cvtsh_ss(row[b].d);
       p.init = q8p_init_for(row[b].qs);
@@ -323,7 +375,7 @@ FV sub_panel_scales(const SubPanel& w, int64_t b) {
 }
 
 // Bytes of the next weight tile, fetched from memory while the current one works: a share
-// per activation tile, spread over its partials (all at once, they stalled the products).
+// per activation tile, spread over its blocks (all at once, they stalled the products).
 struct Fetch {
   const uint8_t* next = nullptr;
   size_t bytes = 0;
@@ -335,7 +387,6 @@ struct Fetch {
 template <int P, int C>
 void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n, int64_t rows,
                    int64_t i, Fetch& fetch) {
-  alignas(64) FV partial[P][C][kQ8Lanes];
   // The outputs' lines, fetched for writing now: stored at the end, each store would wait
   // for its line (A/B on one core: +6.6 % at 32006x1024, whose outputs do not stay in cache,
   // +3 % at 1024x1024, the rest unchanged).
@@ -345,52 +396,45 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
     for (int64_t f = 0; f < int64_t{P} * kQ8Lanes; f += 16) __builtin_prefetch(y + f, 1);
     __builtin_prefetch(y + int64_t{P} * kQ8Lanes - 1, 1);
   }
-  const size_t mine = std::min(fetch.bytes, fetch.per_tile), share = (mine / kQ8Lanes + 63) / 64 * 64;
+  const size_t mine = std::min(fetch.bytes, fetch.per_tile);
+  const size_t share = ((mine + 63) / 64 + static_cast<size_t>(nb) - 1) / static_cast<size_t>(nb) * 64;  // per block
   const uint8_t* fetch_end = fetch.next + mine;
   fetch.bytes -= mine;
-  int64_t t = 0;  // slot-major position
-  for (int j = 0; j < kQ8Lanes; ++j) {
+  FV acc[P][C];
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 16
+    for (int c = 0; c < C; ++c) acc[p][c] = f_zero();
+  for (int64_t b = 0; b < nb; ++b) {
     for (size_t f = 0; f < share && fetch.next < fetch_end; f += 64, fetch.next += 64) {
       _mm_prefetch(reinterpret_cast<const char*>(fetch.next), _MM_HINT_T1);
     }
-    FV acc[P][C];
+    const size_t at = q8_panel_quants(b);
+    IV isum[P][C];
 #pragma GCC unroll 16
     for (int p = 0; p < P; ++p)
 #pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) acc[p][c] = f_zero();
-    int64_t b = j;  // then j + kQ8Lanes, ...
-    for (const int64_t end = t + q8_slot_blocks(nb, j); t < end; ++t, b += kQ8Lanes) {
-      const size_t at = q8_panel_quants(b);
-      IV isum[P][C];
+      for (int c = 0; c < C; ++c) isum[p][c] = i_set1(px[c * nb + b].init);
 #pragma GCC unroll 16
-      for (int p = 0; p < P; ++p)
+    for (int k = 0; k < kQ8BlockVectors; ++k) {
+      // Each weight vector is loaded once and used C times; the activation dword is a
+      // broadcast operand of the dot instruction itself.
+      Q8PW wk[P];
 #pragma GCC unroll 16
-        for (int c = 0; c < C; ++c) isum[p][c] = i_set1(px[c * nb + t].init);
+      for (int p = 0; p < P; ++p) wk[p] = q8p_load_w(i_load(w[p].quants + at + k * kQ8PanelVectorBytes));
 #pragma GCC unroll 16
-      for (int k = 0; k < kQ8BlockVectors; ++k) {
-        // Each weight vector is loaded once and used C times; the activation dword is a
-        // broadcast operand of the dot instruction itself.
-        Q8PW wk[P];
+      for (int c = 0; c < C; ++c) {
+        const int32_t x4 = px[c * nb + b].q[k];
 #pragma GCC unroll 16
-        for (int p = 0; p < P; ++p) wk[p] = q8p_load_w(i_load(w[p].quants + at + k * kQ8PanelVectorBytes));
-#pragma GCC unroll 16
-        for (int c = 0; c < C; ++c) {
-          const int32_t x4 = px[c * nb + t].q[k];
-#pragma GCC unroll 16
-          for (int p = 0; p < P; ++p) isum[p][c] = q8p_acc(isum[p][c], wk[p], x4);
-        }
-      }
-#pragma GCC unroll 16
-      for (int p = 0; p < P; ++p) {
-        const FV dw = sub_panel_scales(w[p], b);
-#pragma GCC unroll 16
-        for (int c = 0; c < C; ++c) acc[p][c] = f_fma(f_cvt(isum[p][c]), f_mul(dw, f_set1(px[c * nb + t].d)), acc[p][c]);
+        for (int p = 0; p < P; ++p) isum[p][c] = q8p_acc(isum[p][c], wk[p], x4);
       }
     }
 #pragma GCC unroll 16
-    for (int p = 0; p < P; ++p)
+    for (int p = 0; p < P; ++p) {
+      const FV dw = sub_panel_scales(w[p], b);
 #pragma GCC unroll 16
-      for (int c = 0; c < C; ++c) partial[p][c][j] = acc[p][c];
+      for (int c = 0; c < C; ++c) acc[p][c] = f_fma(f_cvt(isum[p][c]), f_mul(dw, f_set1(px[c * nb + b].d)), acc[p][c]);
+    }
   }
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) {
@@ -398,12 +442,11 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
 #pragma GCC unroll 16
     for (int c = 0; c < C; ++c) {
       float* y = a.y + (i + c) * a.ldy + n + int64_t{p} * kQ8Lanes;
-      const FV out = f_tree(partial[p][c]);
       if (valid == kQ8Lanes) {
-        f_store(y, out);
+        f_store(y, acc[p][c]);
       } else {
         alignas(64) float lanes[kQ8Lanes];
-        f_store(lanes, out);
+        f_store(lanes, acc[p][c]);
         for (int64_t r = 0; r < valid; ++r) y[r] = lanes[r];
       }
     }
@@ -411,38 +454,35 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
 }
 
 // One sub-panel against one activation row (decode): the blocks in their stored order, so
-// the panel is read as one stream, and the kQ8Lanes partials all in registers (the
-// slot-major tiles read each panel as several streams: 40 % slower from memory). Writes
-// y[row] for the `rows` rows that exist.
+// the panel is read as one stream, each lane's chain in a register. Fetches 4 KB ahead, not
+// kStreamAheadBytes: with one FMA chain per lane instead of 16 partials, 8 KB ahead made
+// generation 5-12 % slower end to end (DanTagGen shape, Q8_0, 2 threads) and 16 KB slower
+// still, while 4 KB matched the 16-partial kernel at 8 KB. Writes y[row] for the `rows`
+// rows that exist.
+constexpr size_t kPanelAheadBytes = 4096;
 void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* y, int64_t rows) {
-  int64_t position[kQ8Lanes];  // of block j in the activations; block j + kQ8Lanes * g at + g
-#pragma GCC unroll 16
-  for (int j = 0; j < kQ8Lanes; ++j) position[j] = q8_slot_position(nb, j);
-  FV acc[kQ8Lanes];
-#pragma GCC unroll 16
-  for (int j = 0; j < kQ8Lanes; ++j) acc[j] = f_zero();
-  for (int64_t g = 0, b0 = 0; b0 < nb; ++g, b0 += kQ8Lanes) {
+  FV acc = f_zero();
+  for (int64_t b0 = 0; b0 < nb; b0 += kQ8Lanes) {
 #pragma GCC unroll 16
     for (int j = 0; j < kQ8Lanes; ++j) {
       const int64_t b = b0 + j;
       if (b >= nb) break;
-      const PackedXBlock& x = px[position[j] + g];
+      const PackedXBlock& x = px[b];
       const uint8_t* quants = w.quants + q8_panel_quants(b);
       // Nine lines per block cover a pair's 17 (its two blocks' quants, then their scales).
 #pragma GCC unroll 9
-      for (int line = 0; line < 9; ++line) __builtin_prefetch(quants + kStreamAheadBytes + line * 64);
+      for (int line = 0; line < 9; ++line) __builtin_prefetch(quants + kPanelAheadBytes + line * 64);
       IV isum = i_set1(x.init);
 #pragma GCC unroll 8
       for (int k = 0; k < kQ8BlockVectors; ++k) isum = q8p_acc(isum, q8p_load_w(i_load(quants + k * kQ8PanelVectorBytes)), x.q[k]);
-      acc[j] = f_fma(f_cvt(isum), f_mul(sub_panel_scales(w, b), f_set1(x.d)), acc[j]);
+      acc = f_fma(f_cvt(isum), f_mul(sub_panel_scales(w, b), f_set1(x.d)), acc);
     }
   }
-  const FV out = f_tree(acc);
   if (rows >= kQ8Lanes) {
-    f_store(y, out);
+    f_store(y, acc);
   } else {
     alignas(64) float lanes[kQ8Lanes];
-    f_store(lanes, out);
+    f_store(lanes, acc);
     for (int64_t r = 0; r < rows; ++r) y[r] = lanes[r];
   }
 }
