@@ -454,12 +454,13 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
 }
 
 // One sub-panel against one activation row (decode): the blocks in their stored order, so
-// the panel is read as one stream, each lane's chain in a register. Fetches 4 KB ahead, not
-// kStreamAheadBytes: with one FMA chain per lane instead of 16 partials, 8 KB ahead made
-// generation 5-12 % slower end to end (DanTagGen shape, Q8_0, 2 threads) and 16 KB slower
-// still, while 4 KB matched the 16-partial kernel at 8 KB. Writes y[row] for the `rows`
-// rows that exist.
-constexpr size_t kPanelAheadBytes = 4096;
+// the panel is read as one stream, each lane's chain in a register. On 512-bit paths it
+// fetches 4 KB ahead, not kStreamAheadBytes: with one FMA chain per lane instead of 16
+// partials, 8 KB ahead made generation 5-12 % slower end to end (DanTagGen shape, Q8_0, 2
+// threads) and 16 KB slower still, while 4 KB matched the 16-partial kernel at 8 KB. The
+// 256-bit paths read each stored panel as two sub-panels and keep 8 KB (4 KB cost them 13 %
+// cold on Zen 5). Writes y[row] for the `rows` rows that exist.
+constexpr size_t kPanelAheadBytes = kQ8SubPanels == 1 ? 4096 : kStreamAheadBytes;
 void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* y, int64_t rows) {
   FV acc = f_zero();
   for (int64_t b0 = 0; b0 < nb; b0 += kQ8Lanes) {
