@@ -87,8 +87,19 @@ void q8_row_scales(const uint8_t* first, size_t stride, uint16_t* out) {
 }
 // A block's f16 scales of 8 panel rows, as floats.
 FV q8p_scales(const uint16_t* d) { return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(d))); }
-// The f16 scales of `count` consecutive blocks as one lane each (zeros past count).
+// The f16 scales of `count` consecutive blocks as one lane each (zeros past count): one
+// gather of the 34-byte-strided scale fields when the group is whole (the scalar loop cost
+// the rows decode 30 % from cache on Zen 5).
 FV q8_block_scales(const BlockQ8_0* b, int64_t count) {
+  if (count == 8) {
+    const __m256i offsets = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                               _mm256_set1_epi32(static_cast<int>(sizeof(BlockQ8_0))));
+    const __m256i words = _mm256_i32gather_epi32(reinterpret_cast<const int*>(b), offsets, 1);  // d, two quants
+    // The low 16 bits of each dword into the low 8 bytes of each 128-bit half, then the halves joined.
+    const __m256i low = _mm256_shuffle_epi8(words, _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1,
+                                                                    0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1));
+    return _mm256_cvtph_ps(_mm256_castsi256_si128(_mm256_permute4x64_epi64(low, 0x08)));
+  }
   alignas(32) float d[8] = {};
   for (int64_t j = 0; j < count; ++j) d[j] = _cvtsh_ss(b[j].d);
   return _mm256_load_ps(d);
