@@ -134,8 +134,8 @@ constexpr int64_t kQ8FewRows = 8;
 
 // Every Q8_0 output is one FMA chain over its blocks in order,
 // acc = fma(cvt(block dot), d_w · d_x, acc), with d_w · d_x rounded first. A row's group
-// sums come out with one lane per block, so the chains run across rows instead: kQ8Lanes
-// weight rows are streamed one after the other (one stream, as before), each group's block
+// sums come out with one lane per block, so the chains run across rows instead: 16 weight
+// rows (8 on AVX2) are streamed one after the other (one stream, as before), each group's block
 // sums and scales wait in L1, and then each group is turned over (f_transpose) so that lane
 // r holds row r and the blocks join the rows' chains one vector FMA each. (Joining each
 // row's chain in scalar FMAs made this kernel a third slower.)
