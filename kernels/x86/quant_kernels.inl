@@ -100,9 +100,9 @@ struct Q6Tile {
 // The activation row is packed once per call (prepared quants and the lanes' correction
 // start q8v_init per step, the scales per group of blocks), so each weight step costs its
 // own loads and one int8 dot. Per group of kQ8GroupBlocksV blocks: one int32 lane per block
-// (summed out of the dot's lanes in integers, which is exact), one convert and one scale
-// multiply for the group, then the lanes join the row's FMA chain in block order (see
-// q8_rows): the panel kernels below compute exactly this chain. So a row's result never
+// (summed out of the dot's lanes in integers, which is exact) and one convert for the
+// group; then each block joins the row's FMA chain in order, times d_w · d_x (see q8_rows):
+// the panel kernels below compute exactly this chain. So a row's result never
 // depends on how many activation rows share the call, nor on the weights' layout (decoding
 // N variants together, or a prompt partly reused from the cache, gives the same bits as one
 // at a time).
