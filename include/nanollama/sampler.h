@@ -53,6 +53,12 @@ struct SamplerParams {
   uint64_t seed = 0;
 };
 
+// One candidate of a distribution (Sampler::distribution).
+struct TokenProbability {
+  int32_t id;
+  float p;
+};
+
 // Thread contract: a Sampler holds an RNG and buffers; use one per thread.
 class Sampler {
  public:
@@ -67,6 +73,15 @@ class Sampler {
     return sample_impl(logits, history, [](void* ctx, int32_t id) { return (*static_cast<Allow*>(ctx))(id); }, &allow);
   }
 
+  // The distribution sample() draws from: the candidates left after the chain (penalties,
+  // truncation, temperature), best first, probabilities summing to 1; empty if every token
+  // is banned. For a greedy sampler (temperature <= 0) it is the best kGreedyCandidates
+  // with their untempered probabilities: a greedy draw takes the most probable one allowed.
+  // The span lives until the next call on this sampler.
+  std::span<const TokenProbability> distribution(std::span<const float> logits, std::span<const int32_t> history = {});
+  static constexpr size_t kGreedyCandidates = 64;
+  bool greedy() const noexcept { return params_.temperature <= 0.0f; }
+
   void reseed(uint64_t seed) { rng_.reseed(seed); }
   Rng& rng() noexcept { return rng_; }
   const SamplerParams& params() const noexcept { return params_; }
@@ -78,6 +93,9 @@ class Sampler {
   };
   using AllowFn = bool (*)(void* ctx, int32_t id);
   int32_t sample_impl(std::span<const float> logits, std::span<const int32_t> history, AllowFn allow, void* ctx);
+  // Runs the chain; leaves the candidates in cand_ (and, unless greedy, their probabilities in
+  // probs_). Returns false if no candidate is left.
+  bool run_chain(std::span<const float> logits, std::span<const int32_t> history, AllowFn allow, void* ctx);
   void apply_penalties(std::span<const int32_t> history);
   void keep_top_k(size_t k);
   void sort_candidates();
@@ -88,6 +106,7 @@ class Sampler {
   Rng rng_;
   std::vector<Candidate> cand_;
   std::vector<float> probs_;
+  std::vector<TokenProbability> dist_;
   std::vector<float> bias_;       // per token, from logit_bias
   std::vector<uint8_t> banned_;   // per token
   std::vector<int32_t> counts_;   // per token, scratch for the penalties

@@ -80,6 +80,7 @@ Sampler::Sampler(SamplerParams params, int32_t n_vocab)
   }
   cand_.reserve(static_cast<size_t>(n_vocab));
   probs_.reserve(static_cast<size_t>(n_vocab));
+  dist_.reserve(static_cast<size_t>(n_vocab));
 }
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history) {
@@ -144,7 +145,7 @@ void Sampler::apply_penalties(std::span<const int32_t> history) {
   }
 }
 
-int32_t Sampler::sample_impl(std::span<const float> logits, std::span<const int32_t> history, AllowFn allow, void* ctx) {
+bool Sampler::run_chain(std::span<const float> logits, std::span<const int32_t> history, AllowFn allow, void* ctx) {
   if (logits.size() != static_cast<size_t>(n_vocab_)) {
     throw Error(ErrorCode::invalid_argument, "sampler: got " + std::to_string(logits.size()) + " logits for a vocabulary of " +
                                                  std::to_string(n_vocab_));
@@ -157,19 +158,18 @@ int32_t Sampler::sample_impl(std::span<const float> logits, std::span<const int3
     if (std::isnan(logit) || logit == -std::numeric_limits<float>::infinity()) continue;
     cand_.push_back({logit, id});
   }
-  if (cand_.empty()) throw Error(ErrorCode::invalid_argument, "sampler: every token is banned or has no probability");
+  if (cand_.empty()) return false;
 
-  const bool greedy = params_.temperature <= 0.0f;
   for (SamplerStep step : params_.order) {
     switch (step) {
       case SamplerStep::penalties:
         apply_penalties(history);
         break;
       case SamplerStep::top_k:
-        if (params_.top_k > 0 && !greedy) keep_top_k(static_cast<size_t>(params_.top_k));
+        if (params_.top_k > 0 && !greedy()) keep_top_k(static_cast<size_t>(params_.top_k));
         break;
       case SamplerStep::top_p:
-        if (params_.top_p < 1.0f && !greedy) {
+        if (params_.top_p < 1.0f && !greedy()) {
           softmax_candidates();
           double cumulative = 0.0;
           size_t keep = cand_.size();
@@ -184,7 +184,7 @@ int32_t Sampler::sample_impl(std::span<const float> logits, std::span<const int3
         }
         break;
       case SamplerStep::min_p:
-        if (params_.min_p > 0.0f && !greedy) {
+        if (params_.min_p > 0.0f && !greedy()) {
           sort_candidates();
           // p_i >= min_p * p_max  <=>  logit_i >= logit_max + log(min_p)
           const float floor = cand_.front().logit + std::log(params_.min_p);
@@ -194,20 +194,27 @@ int32_t Sampler::sample_impl(std::span<const float> logits, std::span<const int3
         }
         break;
       case SamplerStep::temperature:
-        if (!greedy) {
+        if (!greedy()) {
           for (auto& c : cand_) c.logit /= params_.temperature;
         }
         break;
     }
   }
 
-  if (greedy) {
+  if (!greedy()) softmax_candidates();
+  return true;
+}
+
+int32_t Sampler::sample_impl(std::span<const float> logits, std::span<const int32_t> history, AllowFn allow, void* ctx) {
+  if (!run_chain(logits, history, allow, ctx)) {
+    throw Error(ErrorCode::invalid_argument, "sampler: every token is banned or has no probability");
+  }
+  if (greedy()) {
     const auto best = std::min_element(cand_.begin(), cand_.end(), [](const Candidate& a, const Candidate& b) {
       return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
     });
     return best->id;
   }
-  softmax_candidates();
   const double u = rng_.uniform();
   double cumulative = 0.0;
   for (size_t i = 0; i < cand_.size(); ++i) {
@@ -215,6 +222,17 @@ int32_t Sampler::sample_impl(std::span<const float> logits, std::span<const int3
     if (u < cumulative) return cand_[i].id;
   }
   return cand_.back().id;  // rounding left the sum just under u
+}
+
+std::span<const TokenProbability> Sampler::distribution(std::span<const float> logits, std::span<const int32_t> history) {
+  dist_.clear();
+  if (!run_chain(logits, history, nullptr, nullptr)) return {};
+  if (greedy()) {
+    keep_top_k(kGreedyCandidates);
+    softmax_candidates();
+  }
+  for (size_t i = 0; i < cand_.size(); ++i) dist_.push_back({cand_[i].id, probs_[i]});
+  return dist_;
 }
 
 }  // namespace nanollama

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include "tags/tag_text.h"
+
 namespace nanollama {
 namespace {
 
-// After this many rejected tags at one position the pass ends there, so a ban the model
-// keeps circling cannot stall a request.
-constexpr int32_t kMaxRejectionsPerTag = 24;
+// Each rejection takes a distinct completion out of the tag's distribution, so the count at
+// one position is bounded by the rejected completions the model proposes. This cap only
+// bounds the time a pattern that bans nearly everything can take; the pass then ends there.
+constexpr int32_t kMaxRejectionsPerTag = 64;
 
 std::string trim(std::string_view s) {
   const auto* ws = " \t\r\n";
@@ -27,22 +30,26 @@ VariantRun::VariantRun(RequestContext& ctx, int32_t index, int32_t seq, SamplerP
       retries_left_(ctx.request.max_retries) {}
 
 void VariantRun::start() {
+  pending_.clear();
   begin_pass(ctx_.prompt_logits);
-  sample_until_pending(tag_start_logits_);
+  advance();
 }
 
 void VariantRun::on_decoded(std::span<const float> logits) {
-  if (refeeding_) {
-    refeeding_ = false;
-    begin_pass(logits);
-    sample_until_pending(tag_start_logits_);
-    return;
+  pending_.clear();
+  switch (awaiting_) {
+    case Awaiting::refeed:
+      begin_pass(logits);
+      break;
+    case Awaiting::tag_root:
+      tag_start_ = ctx_.session.n_past(seq_);
+      start_tag(logits);
+      break;
+    case Awaiting::child:
+      node_ = add_node(logits, &path_.back());
+      break;
   }
-  if (save_tag_start_) {
-    tag_start_logits_.assign(logits.begin(), logits.end());
-    save_tag_start_ = false;
-  }
-  sample_until_pending(logits);
+  advance();
 }
 
 void VariantRun::stop(bool context_full) {
@@ -53,115 +60,144 @@ void VariantRun::stop(bool context_full) {
 
 void VariantRun::begin_pass(std::span<const float> logits) {
   tag_start_ = ctx_.session.n_past(seq_);
-  tag_text_.clear();
-  tag_tokens_.clear();
-  forbidden_.clear();
-  rejections_here_ = 0;
-  tag_start_logits_.assign(logits.begin(), logits.end());
-  save_tag_start_ = false;
   pass_tokens_ = 0;
-  pass_sampled_ = 0;
+  pass_draws_ = 0;
   ++stats_.passes;
+  start_tag(logits);
 }
 
-bool VariantRun::allowed(int32_t token) const {
-  if (forbidden_.empty()) return true;
-  const auto it = forbidden_.find(tag_tokens_);
-  return it == forbidden_.end() || std::find(it->second.begin(), it->second.end(), token) == it->second.end();
+void VariantRun::start_tag(std::span<const float> logits) {
+  trie_.clear();
+  path_.clear();
+  path_tokens_.clear();
+  tag_text_.clear();
+  rejections_here_ = 0;
+  node_ = add_node(logits, nullptr);
 }
 
-void VariantRun::sample_until_pending(std::span<const float> logits) {
-  pending_.clear();
+// The sampler's distribution at the current end of the path (the sequence holds exactly the
+// path there, so the penalties see the right history).
+int32_t VariantRun::add_node(std::span<const float> logits, const PathTrie::Step* parent) {
+  return trie_.add_node(sampler_.distribution(logits, ctx_.session.tokens(seq_)), parent);
+}
+
+// Draws tokens down the trie until the model has to evaluate something (pending_), or the
+// run ends. Steps already explored need no evaluation: their distributions are in the trie.
+void VariantRun::advance() {
   const int32_t eos = ctx_.tokenizer.eos_id();
   const int32_t max_tokens = ctx_.request.max_new_tokens;
-  while (!done_) {
+  while (!done_ && pending_.empty()) {
     if (ctx_.cancelled.load(std::memory_order_relaxed)) {
       stop(false);
       return;
     }
-    // Each way a pass can end leads to end_pass(), which either finishes, queues re-fed
-    // tags (pending), or starts over from the prompt's logits.
-    auto next_pass = [&] {
-      end_pass();
-      if (!done_ && pending_.empty()) logits = tag_start_logits_;
-    };
-    if (pass_sampled_ >= 4 * max_tokens || rejections_here_ > kMaxRejectionsPerTag) {
-      tag_text_.clear();  // an unfinished tag is dropped
-      next_pass();
-      if (done_ || !pending_.empty()) return;
+    if (pass_draws_ >= 4 * max_tokens || rejections_here_ >= kMaxRejectionsPerTag) {
+      end_pass();  // without the open tag
       continue;
     }
-
-    int32_t token = eos;
-    try {
-      token = sampler_.sample_if(logits, ctx_.session.tokens(seq_), [this](int32_t id) { return allowed(id); });
-    } catch (const Error&) {
-      // Every candidate is forbidden here (bans and rejected paths): end the pass as if the
-      // model had stopped, without the open tag.
-      tag_text_.clear();
-      tag_tokens_.clear();
-    }
-    ++pass_sampled_;
-    if (token == eos) {
-      if (close_tag(tag_text_, token) == Verdict::rejected) {
-        roll_back();
-        logits = tag_start_logits_;
-        continue;
+    const int32_t slot = trie_.draw(node_, sampler_.rng().uniform(), sampler_.greedy());
+    if (slot < 0) {
+      // Nothing is left to draw here. At the tag's start every completion was rejected: the
+      // pass ends as if the model had stopped. Deeper, this path is a dead end.
+      if (path_.empty()) {
+        end_pass();
+      } else {
+        reject_path(false);
       }
-      next_pass();
-      if (done_ || !pending_.empty()) return;
       continue;
     }
-
+    ++pass_draws_;
+    const int32_t token = trie_.token(node_, slot);
+    path_.push_back({node_, slot});
+    if (token == eos) {
+      seal(tag_text_, token);
+      continue;
+    }
     const std::string& piece = ctx_.pieces[static_cast<size_t>(token)];
     const size_t comma = piece.find(',');
     if (comma != std::string::npos) {
       // The sampler never offers a token with text after its comma, so a new tag always
       // begins at a token boundary, right after this one.
-      if (close_tag(tag_text_ + piece.substr(0, comma), token) == Verdict::rejected) {
-        roll_back();
-        logits = tag_start_logits_;
-        continue;
-      }
-      tag_text_.clear();
-      tag_tokens_.clear();
-      forbidden_.clear();
-      rejections_here_ = 0;
-      tag_start_ = ctx_.session.n_past(seq_) + 1;
-      save_tag_start_ = true;
-    } else {
-      tag_text_ += piece;
-      tag_tokens_.push_back(token);
-    }
-    if (done_) return;  // a callback cancelled
-
-    if (pass_tokens_ >= max_tokens) {
-      tag_text_.clear();
-      next_pass();
-      if (done_ || !pending_.empty()) return;
+      seal(tag_text_ + piece.substr(0, comma), token);
       continue;
     }
-    if (ctx_.session.n_past(seq_) + 1 > ctx_.session.n_ctx()) {
-      stop(true);
-      return;
+    tag_text_ += piece;
+    if (tag_text_state(tag_text_) == TagTextState::unclean) {
+      reject_path(true);  // whatever follows, this tag would not be clean text
+      continue;
     }
-    pending_.assign(1, token);
-    ++pass_tokens_;
-    ++stats_.generated_tokens;
-    return;
+    path_tokens_.push_back(token);
+    if (pass_tokens_ + static_cast<int32_t>(path_tokens_.size()) > max_tokens) {
+      end_pass();  // the pass's token budget is spent: the open tag is dropped
+      continue;
+    }
+    const int32_t child = trie_.child(node_, slot);
+    if (child >= 0) {
+      node_ = child;
+      continue;
+    }
+    awaiting_ = Awaiting::child;
+    queue_path(false, 0);
   }
 }
 
-VariantRun::Verdict VariantRun::close_tag(const std::string& text, int32_t sealing_token) {
+// A token ended the open tag with `text`: keep it (its tokens go into the sequence and the
+// next tag starts after them), or take it out of the distribution and draw again.
+void VariantRun::seal(const std::string& text, int32_t token) {
+  if (close_tag(text) == Verdict::rejected) {
+    reject_path(true);
+    return;
+  }
+  if (done_) return;  // a callback cancelled
+  if (token == ctx_.tokenizer.eos_id()) {
+    end_pass();
+    return;
+  }
+  pass_tokens_ += static_cast<int32_t>(path_tokens_.size()) + 1;
+  if (pass_tokens_ > ctx_.request.max_new_tokens) {
+    end_pass();
+    return;
+  }
+  awaiting_ = Awaiting::tag_root;
+  queue_path(true, token);
+}
+
+void VariantRun::reject_path(bool is_tag) {
+  trie_.reject(path_);
+  if (is_tag) ++stats_.rejected_tags;
+  ++rejections_here_;
+  path_.clear();
+  path_tokens_.clear();
+  tag_text_.clear();
+  node_ = 0;  // the tag's start
+}
+
+// Makes the sequence hold the path (and `token` after it): what it already holds of them
+// stays, the rest of what it holds (a rejected path) is dropped, and what is missing is
+// queued, the last token for its logits.
+void VariantRun::queue_path(bool with_token, int32_t token) {
+  pending_.assign(path_tokens_.begin(), path_tokens_.end());
+  if (with_token) pending_.push_back(token);
+  if (tag_start_ + static_cast<int32_t>(pending_.size()) > ctx_.session.n_ctx()) {
+    stop(true);
+    return;
+  }
+  const auto held = ctx_.session.tokens(seq_).subspan(static_cast<size_t>(tag_start_));
+  size_t common = 0;
+  while (common < held.size() && common + 1 < pending_.size() && held[common] == pending_[common]) ++common;
+  stats_.rolled_back_tokens += static_cast<int64_t>(held.size() - common);
+  ctx_.session.truncate(seq_, tag_start_ + static_cast<int32_t>(common));
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(common));
+  stats_.generated_tokens += static_cast<int64_t>(pending_.size());
+}
+
+VariantRun::Verdict VariantRun::close_tag(const std::string& text) {
   const std::string tag = trim(text);
   if (tag.empty()) return Verdict::empty;
+  if (tag_text_state(tag) != TagTextState::clean) return Verdict::rejected;
   const std::string key = dedupe_key(tag);
   const bool banned = ctx_.resolved.bans.matches(tag) || ctx_.resolved.bans.matches(tags::normalize_tag(tag));
-  if (banned || ctx_.resolved.input_keys.count(key) || seen_keys_.count(key)) {
-    remember_rejection(tag, sealing_token);
-    ++stats_.rejected_tags;
-    return Verdict::rejected;
-  }
+  if (banned || ctx_.resolved.input_keys.count(key) || seen_keys_.count(key)) return Verdict::rejected;
   seen_keys_.insert(key);
   pass_tags_.push_back(tag);
   if (ctx_.on_tag && !ctx_.on_tag(index_, tag)) {
@@ -169,31 +205,6 @@ VariantRun::Verdict VariantRun::close_tag(const std::string& text, int32_t seali
     stop(false);
   }
   return Verdict::accepted;
-}
-
-// Forbids the token whose text completed `tag` on the exact path that led to it: the model
-// may still write tags that share a prefix with it.
-void VariantRun::remember_rejection(const std::string& tag, int32_t last_token) {
-  std::vector<int32_t> path = tag_tokens_;
-  if (last_token != ctx_.tokenizer.eos_id()) path.push_back(last_token);
-  std::string text;
-  for (size_t k = 0; k < path.size(); ++k) {
-    text += ctx_.pieces[static_cast<size_t>(path[k])];
-    if (trim(std::string_view(text).substr(0, text.find(','))) == tag) {
-      forbidden_[std::vector<int32_t>(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(k))].push_back(path[k]);
-      break;
-    }
-  }
-  ++rejections_here_;
-}
-
-void VariantRun::roll_back() {
-  const int32_t n = ctx_.session.n_past(seq_);
-  stats_.rolled_back_tokens += n - tag_start_;
-  pass_tokens_ -= n - tag_start_;
-  ctx_.session.truncate(seq_, tag_start_);
-  tag_text_.clear();
-  tag_tokens_.clear();
 }
 
 void VariantRun::end_pass() {
@@ -248,7 +259,7 @@ void VariantRun::refeed() {
   ctx_.session.truncate(seq_, static_cast<int32_t>(common));
   pending_.assign(ids.begin() + static_cast<std::ptrdiff_t>(common), ids.end());
   stats_.prompt_tokens += static_cast<int64_t>(pending_.size());
-  refeeding_ = true;
+  awaiting_ = Awaiting::refeed;
 }
 
 TagVariant VariantRun::result() const {

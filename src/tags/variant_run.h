@@ -1,17 +1,18 @@
 // One variant of a tag request: its sampler and its sequence in the session, decoded token
 // by token with tags recognised as they complete.
 //
-// A completed tag that is banned or already present is never kept: the sequence is rolled
-// back to where the tag began, the logits saved at that point are restored, and the token
-// that sealed the tag is forbidden on that exact path before sampling again. Unrelated tags
-// that merely share a prefix stay possible.
+// Each tag is drawn from the model's distribution conditioned on the tag being allowed (not
+// banned, not a duplicate, clean text): the paths explored from the tag's start form a
+// PathTrie, a rejected tag's probability is taken out of every node on its path, and the tag
+// is drawn again from its start without the rejected completions (docs/TAGS.md, "How bans
+// and duplicates are enforced"). Rejected tokens stay in the KV cache until a new draw leaves
+// their path, so walking the same prefix again evaluates nothing.
 //
 // Between passes it applies KGen's retry rule: while input + new tags are short of the
 // target, the new tags are shuffled and fed back after <|input_end|>.
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <span>
 #include <unordered_set>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "nanollama/sampler.h"
 #include "nanollama/session.h"
 #include "nanollama/tags.h"
+#include "tags/path_trie.h"
 #include "tags/resolved_request.h"
 
 namespace nanollama {
@@ -56,41 +58,45 @@ class VariantRun {
 
  private:
   enum class Verdict { accepted, empty, rejected };
+  // What the logits of the pending tokens are for.
+  enum class Awaiting { refeed, tag_root, child };
 
-  void sample_until_pending(std::span<const float> logits);
-  Verdict close_tag(const std::string& text, int32_t sealing_token);
-  void remember_rejection(const std::string& text, int32_t last_token);
-  void roll_back();
   void begin_pass(std::span<const float> logits);
+  void start_tag(std::span<const float> logits);
+  int32_t add_node(std::span<const float> logits, const PathTrie::Step* parent);
+  void advance();
+  void seal(const std::string& text, int32_t token);
+  void reject_path(bool is_tag);
+  void queue_path(bool with_token, int32_t token);
+  Verdict close_tag(const std::string& text);
   void end_pass();
   void refeed();
-  bool allowed(int32_t token) const;
 
   RequestContext& ctx_;
   int32_t index_, seq_;
   uint64_t seed_;
   Sampler sampler_;
   std::vector<int32_t> pending_;
+  Awaiting awaiting_ = Awaiting::tag_root;
   bool done_ = false, context_full_ = false, reached_target_ = false;
 
   // The tags of the current pass (re-fed ones first) and every key seen so far.
   std::vector<std::string> pass_tags_;
   std::unordered_set<std::string> seen_keys_;
 
-  // The open tag: where its tokens start, its text, its tokens, the logits before it.
+  // The open tag: the sequence position of its first token, the paths explored from there,
+  // the current path (steps, tokens, text) and the node drawn from next.
   int32_t tag_start_ = 0;
+  PathTrie trie_;
+  std::vector<PathTrie::Step> path_;
+  std::vector<int32_t> path_tokens_;
   std::string tag_text_;
-  std::vector<int32_t> tag_tokens_;
-  std::vector<float> tag_start_logits_;
-  bool save_tag_start_ = false;  // the next logits begin a new tag
-  // Paths already rejected from this tag's start: token prefix -> tokens not to sample next.
-  std::map<std::vector<int32_t>, std::vector<int32_t>> forbidden_;
+  int32_t node_ = 0;
   int32_t rejections_here_ = 0;
 
-  int32_t pass_tokens_ = 0;    // tokens of this pass still in the sequence
-  int32_t pass_sampled_ = 0;   // tokens sampled this pass, rejected ones included
-  bool refeeding_ = false;     // pending_ holds re-fed tags
-  std::string last_prompt_;    // the prompt of the latest pass, re-fed tags included
+  int32_t pass_tokens_ = 0;  // tokens of this pass's finished tags (sealing tokens included)
+  int32_t pass_draws_ = 0;   // tokens drawn this pass, rejected ones included
+  std::string last_prompt_;  // the prompt of the latest pass, re-fed tags included
 
   // KGen's retry state.
   int32_t retries_left_;
