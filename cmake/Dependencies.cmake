@@ -2,6 +2,8 @@
 find_package(OpenMP REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)
+# Ban patterns: Python-compatible regular expressions.
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 
 find_package(xsimd 8.1 REQUIRED)
 # xsimd's exported target names a library `xtl` that no Debian package ships; it is only

@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libeigen3-dev libsentencepiece-dev libxsimd-dev
+  libeigen3-dev libsentencepiece-dev libxsimd-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

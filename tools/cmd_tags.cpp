@@ -35,7 +35,7 @@ constexpr RequestOption kRequestOptions[] = {
     {"target", "LENGTH", "very_short, short, long or very_long (at least 8/16/32/48 tags)", RequestOption::text},
     {"aspect-ratio", "F", "image width / height (default 1.0)", RequestOption::number},
     {"size", "WxH", "image size, e.g. 832x1216 (sets the aspect ratio)", RequestOption::text},
-    {"ban", "PATTERNS", "banned tags, comma-separated: plain text, * wildcards, or regular expressions", RequestOption::text},
+    {"ban", "PATTERNS", "banned tags, comma-separated Python regular expressions matched at the tag's start (as KGen); exact:TAG and glob:*PATTERN* for literal forms", RequestOption::text},
     {"seed", "N", "seed; the same seed, request and model give the same tags", RequestOption::number},
     {"temp", "T", "temperature (default 1.0)", RequestOption::number},
     {"top-p", "P", "top-p (default 0.85)", RequestOption::number},

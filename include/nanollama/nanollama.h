@@ -82,7 +82,7 @@ typedef struct nl_tag_request {
   const char* special;
   const char* general;
   const char* prompt;       /* a web UI prompt (weights, BREAK, <lora:...>) */
-  const char* ban;          /* comma-separated ban patterns */
+  const char* ban;          /* comma-separated ban patterns (see tags::BanList) */
   const char* format;       /* output template; NULL for the default */
   double aspect_ratio;      /* 0: from width/height, or 1.0 */
   int32_t width, height;

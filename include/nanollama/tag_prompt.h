@@ -7,8 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -114,40 +114,43 @@ std::string build_dtg_prompt(const DtgPromptFields& fields);
 // ---------------------------------------------------------------------------------------
 // Bans
 
-// A ban list. Each pattern (trimmed; empty ones are skipped) is one of:
-//   - a regular expression, matched at the start of the tag as written (Python's re.match,
-//     as the reference tools do), case-sensitive unless it begins with "(?i)": written
-//     /.../ or re:..., or recognised by regex syntax: ".*", ".+", "\", "|", a leading "^" or
-//     a trailing "$". std::regex's ECMAScript grammar, not Python's: no lookbehind, no
-//     (?P<name>...), no inline flags but a leading (?i), \A \Z are the letters A Z, and
-//     \w \d \s \b are ASCII-only (docs/TAGS_TEXT.md lists the differences);
-//   - a wildcard, when it has "*": any characters, also matched at the start ("*text" bans
-//     every tag containing "text");
-//   - plain text otherwise, taken literally: the tag itself, or the tag followed by more
-//     words ("umbrella" bans "umbrella stand", not "umbrellas").
-// Plain text and wildcards compare as CategoryLists does (case, underscores, spaces).
-// Each pattern is compiled once; matches() may be called from several threads.
+// Splits a comma-separated ban setting (the CLI's --ban, a JSON string, the C API's field)
+// into patterns: commas inside (), [] or {} and escaped commas ("\,") stay in their
+// pattern ("x{1,3}"); pieces are trimmed and empty ones dropped.
+std::vector<std::string> split_ban_patterns(std::string_view comma_separated);
+
+// A ban list, with the semantics of DanTagGen's front ends (KGen's re.match) by default.
+// Each pattern (trimmed; empty ones are skipped) is one of:
+//   - a Python regular expression (the default), matched at the start of the tag as the
+//     model wrote it, case-sensitive: "hat" bans "hat", "hats" and "hatsune miku";
+//     "[a-z]+", "gloves?", "x{2}", "(?i)umbrella", "(?<!a)b", "(?P<n>x)(?P=n)", "\w"
+//     (Unicode) all work (PCRE2 with Python's meaning of \Z and {,n});
+//   - "exact:TAG", that tag only, compared with underscores as spaces, ASCII case ignored
+//     and runs of spaces as one: "exact:long_hair" bans "long hair", not "long hair ornament";
+//   - "glob:PATTERN", the whole tag against a pattern where "*" is any text, compared as
+//     exact: does: "glob:*text" bans "english text", "glob:blue*" bans "blue hair".
+// A pattern that is not a valid expression, or one that matches the empty string (it would
+// ban every tag), is an Error(invalid_argument) naming it. Matching is bounded: a pattern
+// that backtracks without end on some tag is an Error(invalid_argument) at that tag.
+// A BanList is immutable once built; any number of threads may use it.
 class BanList {
  public:
-  BanList() = default;
-  // Throws Error(invalid_argument) naming a pattern that is not a valid regular expression
-  // (or an empty one, which would ban everything).
+  BanList();
   explicit BanList(const std::vector<std::string>& patterns);
-  // Splits a comma-separated list ("umbrella, official.*, *text"); commas inside (), []
-  // or {} stay in their pattern ("x{1,3}").
+  // BanList(split_ban_patterns(comma_separated)).
   static BanList parse(std::string_view comma_separated);
 
   bool matches(std::string_view tag) const;
+  // True if every tag that begins with `prefix` is banned, whatever follows (a regular
+  // expression that already matches without looking at the end, a glob ending in "*"):
+  // generation then drops such a tag before finishing it. False when unsure.
+  bool bans_every_completion(std::string_view prefix) const;
   bool empty() const noexcept { return patterns_.empty(); }
   size_t size() const noexcept { return patterns_.size(); }
 
  private:
-  struct Pattern {
-    std::string source;
-    std::regex regex;     // compiled form of every kind
-    bool on_key = false;  // matched against the tag's comparison form (plain text, wildcards)
-  };
-  std::vector<Pattern> patterns_;
+  struct Pattern;
+  std::vector<std::shared_ptr<const Pattern>> patterns_;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -221,7 +221,7 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     r.quality = tags_of(c.quality);
     r.special = tags_of(c.special);
     r.general = tags_of(c.general);
-    r.ban = tags_of(c.ban);
+    r.ban = c.ban ? nanollama::tags::split_ban_patterns(c.ban) : std::vector<std::string>{};
     if (c.prompt) r.prompt = c.prompt;
     if (c.format) r.format_template = c.format;
     if (c.aspect_ratio != 0.0) r.aspect_ratio = c.aspect_ratio;

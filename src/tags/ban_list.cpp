@@ -1,15 +1,7 @@
-// Ban patterns: regular expressions as the reference tools use them (matched at the start
-// of the tag), plus wildcards and plain text that need no regex knowledge.
-
-// GCC 12 with -fsanitize=address reports -Wmaybe-uninitialized inside libstdc++'s regex
-// compiler (std::function in its NFA states): a false positive in a system header. Silenced
-// for that header only, which must therefore be included here first.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <regex>
-#pragma GCC diagnostic pop
-#endif
+// Ban patterns: Python regular expressions matched at the tag's start, as DanTagGen's front
+// ends apply them (re.match), through PCRE2; plus exact tags and globs behind a prefix.
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include <string>
 
@@ -18,116 +10,230 @@
 #include "tags/text_util.h"
 
 namespace nanollama::tags {
+
+struct BanList::Pattern {
+  enum class Kind { regex, exact, glob };
+  std::string source;
+  Kind kind = Kind::regex;
+  std::string key;  // exact: the tag's comparison form
+  std::shared_ptr<pcre2_code> code;
+  // A glob that ends in "*" is compiled without an end anchor, so a prefix can prove it.
+  bool open_end = false;
+};
+
 namespace {
 
-constexpr std::string_view kCaseless = "(?i)";  // Python's inline flag, not in ECMAScript
+constexpr std::string_view kExact = "exact:", kGlob = "glob:";
 
-bool looks_like_regex(std::string_view p) {
-  return p.find(".*") != std::string_view::npos || p.find(".+") != std::string_view::npos ||
-         p.find('\\') != std::string_view::npos || p.find('|') != std::string_view::npos || p.front() == '^' ||
-         p.back() == '$';
+// Bounds on one match (steps and backtracking depth): tags are short, so only a pattern
+// that backtracks exponentially reaches them.
+constexpr uint32_t kMatchLimit = 1'000'000, kDepthLimit = 10'000;
+
+pcre2_match_context* match_context() {
+  // pcre2_match reads it only, so one context serves every thread.
+  static auto* context = [] {
+    pcre2_match_context* c = pcre2_match_context_create(nullptr);
+    if (c != nullptr) {
+      pcre2_set_match_limit(c, kMatchLimit);
+      pcre2_set_depth_limit(c, kDepthLimit);
+    }
+    return c;
+  }();
+  return context;
 }
 
-std::string regex_escape(std::string_view text) {
+// One ovector pair is enough (only success matters); one block per thread, made once.
+pcre2_match_data* match_data() {
+  struct Holder {
+    pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
+    ~Holder() { pcre2_match_data_free(data); }
+  };
+  thread_local Holder holder;
+  return holder.data;
+}
+
+std::string pcre2_message(int code) {
+  PCRE2_UCHAR buffer[256];
+  const int n = pcre2_get_error_message(code, buffer, sizeof buffer);
+  return n < 0 ? "error " + std::to_string(code) : std::string(reinterpret_cast<const char*>(buffer), static_cast<size_t>(n));
+}
+
+// Python's spellings that PCRE2 reads otherwise: \Z is the very end (PCRE2's \z; PCRE2's
+// \Z also matches before a final newline), and {,n} is {0,n} (PCRE2 10.42 reads it as text).
+std::string python_to_pcre2(std::string_view p) {
   std::string out;
-  for (char c : text) {
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      out += c;
+      out += (!in_class && p[i + 1] == 'Z') ? 'z' : p[i + 1];
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];  // a leading ] is literal
+      continue;
+    }
+    if (c == '{' && i + 1 < p.size() && p[i + 1] == ',') {
+      size_t j = i + 2;
+      while (j < p.size() && p[j] >= '0' && p[j] <= '9') ++j;
+      if (j > i + 2 && j < p.size() && p[j] == '}') {
+        out += "{0";
+        continue;  // the comma and digits follow as they are
+      }
+    }
     out += c;
   }
   return out;
 }
 
-std::regex compile(const std::string& source, const std::string& expression, bool caseless) {
-  auto flags = std::regex::ECMAScript | std::regex::optimize;
-  if (caseless) flags |= std::regex::icase;
-  try {
-    return std::regex(expression, flags);
-  } catch (const std::regex_error& e) {
-    throw Error(ErrorCode::invalid_argument,
-                "ban pattern '" + source + "' is not a valid regular expression (" + e.what() + ")");
+std::string glob_to_pcre2(std::string_view key, bool& open_end) {
+  std::string out;
+  open_end = !key.empty() && key.back() == '*';
+  for (char c : key) {
+    if (c == '*') {
+      if (out.size() < 2 || out.compare(out.size() - 2, 2, ".*") != 0) out += ".*";
+      continue;
+    }
+    if (std::string_view("\\^$.|?+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
   }
+  // Anchored at the start, a pattern ending in ".*" needs nothing after its last literal:
+  // without it a matched prefix proves every completion (bans_every_completion).
+  if (open_end) {
+    out.resize(out.size() - 2);
+  } else {
+    out += "\\z";
+  }
+  return out;
+}
+
+std::shared_ptr<pcre2_code> compile(const std::string& source, const std::string& expression) {
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(expression.data()), expression.size(),
+                                   PCRE2_UTF | PCRE2_UCP, &error, &offset, nullptr);
+  if (code == nullptr) {
+    throw Error(ErrorCode::invalid_argument, "ban pattern '" + source + "' is not a valid regular expression: " +
+                                                 pcre2_message(error) + " (at offset " + std::to_string(offset) + ")");
+  }
+  return std::shared_ptr<pcre2_code>(code, pcre2_code_free);
+}
+
+enum class Outcome { match, no_match, partial };
+
+Outcome run(const pcre2_code* code, const std::string& source, std::string_view subject, uint32_t extra_options) {
+  const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
+                             PCRE2_ANCHORED | extra_options, match_data(), match_context());
+  if (rc >= 0) return Outcome::match;
+  if (rc == PCRE2_ERROR_NOMATCH) return Outcome::no_match;
+  if (rc == PCRE2_ERROR_PARTIAL) return Outcome::partial;
+  if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21) return Outcome::no_match;  // not text a tag can be
+  throw Error(ErrorCode::invalid_argument, "ban pattern '" + source + "' could not be matched against '" +
+                                               std::string(subject) + "': " + pcre2_message(rc));
 }
 
 }  // namespace
 
-BanList::BanList(const std::vector<std::string>& patterns) {
-  for (const std::string& pattern : patterns) {
-    const std::string_view p = detail::trim(pattern);
-    if (p.empty()) continue;
-    const std::string source(p);
-
-    std::optional<std::string_view> regex;
-    if (p.size() >= 2 && p.front() == '/' && p.back() == '/') {
-      regex = p.substr(1, p.size() - 2);
-    } else if (p.substr(0, 3) == "re:") {
-      regex = p.substr(3);
-    } else if (looks_like_regex(p)) {
-      regex = p;
-    }
-
-    if (regex) {
-      std::string_view body = *regex;
-      const bool caseless = body.substr(0, kCaseless.size()) == kCaseless;
-      if (caseless) body.remove_prefix(kCaseless.size());
-      // An empty expression would ban every tag: far more likely a typo than a wish.
-      if (body.empty()) {
-        throw Error(ErrorCode::invalid_argument, "ban pattern '" + source + "' is an empty regular expression");
-      }
-      patterns_.push_back({source, compile(source, std::string(body), caseless), false});
-      continue;
-    }
-
-    const std::string key = detail::match_key(p);
-    std::string expression;
-    if (key.find('*') != std::string::npos) {
-      for (size_t start = 0; start <= key.size();) {
-        size_t star = key.find('*', start);
-        if (star == std::string::npos) star = key.size();
-        expression += regex_escape(std::string_view(key).substr(start, star - start));
-        if (star < key.size() && (expression.size() < 2 || expression.compare(expression.size() - 2, 2, ".*") != 0)) {
-          expression += ".*";
-        }
-        start = star + 1;
-      }
-    } else {
-      expression = regex_escape(key) + "(?: |$)";  // the tag, or the tag and more words
-    }
-    patterns_.push_back({source, compile(source, expression, false), true});
-  }
-}
-
-BanList BanList::parse(std::string_view comma_separated) {
-  // Commas inside (), [] or {} belong to a regular expression such as "x{1,3}".
+std::vector<std::string> split_ban_patterns(std::string_view s) {
   std::vector<std::string> patterns;
   std::string current;
   int depth = 0;
-  for (size_t i = 0; i < comma_separated.size(); ++i) {
-    const char c = comma_separated[i];
-    if (c == '\\' && i + 1 < comma_separated.size()) {
+  auto flush = [&] {
+    const std::string_view t = detail::trim(current);
+    if (!t.empty()) patterns.emplace_back(t);
+    current.clear();
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
       current += c;
-      current += comma_separated[++i];
+      current += s[++i];
       continue;
     }
     if (c == '(' || c == '[' || c == '{') ++depth;
     if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
     if (c == ',' && depth == 0) {
-      patterns.push_back(std::move(current));
-      current.clear();
+      flush();
     } else {
       current += c;
     }
   }
-  patterns.push_back(std::move(current));
-  return BanList(patterns);
+  flush();
+  return patterns;
 }
+
+BanList::BanList() = default;
+
+BanList::BanList(const std::vector<std::string>& patterns) {
+  for (const std::string& pattern : patterns) {
+    const std::string_view p = detail::trim(pattern);
+    if (p.empty()) continue;
+    auto out = std::make_shared<Pattern>();
+    out->source = std::string(p);
+    if (p.substr(0, kExact.size()) == kExact) {
+      out->kind = Pattern::Kind::exact;
+      out->key = detail::match_key(p.substr(kExact.size()));
+      if (out->key.empty()) throw Error(ErrorCode::invalid_argument, "ban pattern '" + out->source + "' names no tag");
+    } else if (p.substr(0, kGlob.size()) == kGlob) {
+      out->kind = Pattern::Kind::glob;
+      const std::string key = detail::match_key(p.substr(kGlob.size()));
+      if (key.find_first_not_of('*') == std::string::npos) {
+        throw Error(ErrorCode::invalid_argument, "ban pattern '" + out->source + "' would ban every tag");
+      }
+      out->code = compile(out->source, glob_to_pcre2(key, out->open_end));
+    } else {
+      out->code = compile(out->source, python_to_pcre2(p));
+      // KGen would ban every tag with it (re.match always finds the empty match): far more
+      // likely a mistake than a wish.
+      if (run(out->code.get(), out->source, "", 0) == Outcome::match) {
+        throw Error(ErrorCode::invalid_argument, "ban pattern '" + out->source +
+                                                     "' matches the empty text, so it would ban every tag");
+      }
+    }
+    patterns_.push_back(std::move(out));
+  }
+}
+
+BanList BanList::parse(std::string_view comma_separated) { return BanList(split_ban_patterns(comma_separated)); }
 
 bool BanList::matches(std::string_view tag) const {
   if (patterns_.empty()) return false;
-  const std::string as_written(detail::trim(tag));
-  const std::string key = detail::match_key(tag);
-  for (const Pattern& pattern : patterns_) {
-    const std::string& subject = pattern.on_key ? key : as_written;
-    if (std::regex_search(subject, pattern.regex, std::regex_constants::match_continuous)) return true;
+  const std::string_view as_written = detail::trim(tag);
+  std::string key;
+  for (const auto& p : patterns_) {
+    if (p->kind == Pattern::Kind::regex) {
+      if (run(p->code.get(), p->source, as_written, 0) == Outcome::match) return true;
+      continue;
+    }
+    if (key.empty()) key = detail::match_key(tag);
+    if (p->kind == Pattern::Kind::exact ? key == p->key : run(p->code.get(), p->source, key, 0) == Outcome::match) return true;
+  }
+  return false;
+}
+
+// With PCRE2_PARTIAL_HARD a match is reported only if it was found before the matcher ever
+// needed to look past the end of the text (the end, $, \b, \z and lookaheads there count as
+// "needs more"); the same steps then succeed for any longer text, so every completion matches.
+bool BanList::bans_every_completion(std::string_view prefix) const {
+  if (patterns_.empty() || prefix.empty() || detail::is_space(prefix.back())) return false;
+  const std::string_view as_written = detail::trim(prefix);
+  if (as_written.empty()) return false;
+  for (const auto& p : patterns_) {
+    if (p->kind == Pattern::Kind::regex) {
+      if (run(p->code.get(), p->source, as_written, PCRE2_PARTIAL_HARD) == Outcome::match) return true;
+    } else if (p->kind == Pattern::Kind::glob && p->open_end) {
+      if (run(p->code.get(), p->source, detail::match_key(prefix), PCRE2_PARTIAL_HARD) == Outcome::match) return true;
+    }
   }
   return false;
 }

@@ -23,6 +23,16 @@ std::vector<std::string> tag_list(const std::string& key, const json::Value& v) 
   return out;
 }
 
+// A string is a comma-separated ban setting; an array holds one pattern per element, so a
+// pattern may contain any comma.
+std::vector<std::string> ban_patterns(const std::string& key, const json::Value& v) {
+  if (v.is_string()) return tags::split_ban_patterns(v.as_string());
+  if (!v.is_array()) bad(key, "must be a string of comma-separated patterns or an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v.as_array()) out.push_back(item.as_string(key));
+  return out;
+}
+
 double number(const std::string& key, const json::Value& v, double min, double max) {
   const double d = v.as_double(key);
   if (!std::isfinite(d) || d < min || d > max) {
@@ -83,7 +93,7 @@ TagRequest tag_request_from_json(const json::Value& object, const TagRequest& de
       {"quality", [&](const std::string& k, const json::Value& v) { r.quality = tag_list(k, v); }},
       {"special", [&](const std::string& k, const json::Value& v) { r.special = tag_list(k, v); }},
       {"general", [&](const std::string& k, const json::Value& v) { r.general = tag_list(k, v); }},
-      {"ban", [&](const std::string& k, const json::Value& v) { r.ban = tag_list(k, v); }},
+      {"ban", [&](const std::string& k, const json::Value& v) { r.ban = ban_patterns(k, v); }},
       {"prompt", [&](const std::string& k, const json::Value& v) { r.prompt = v.as_string(k); }},
       {"aspect-ratio", [&](const std::string& k, const json::Value& v) { r.aspect_ratio = number(k, v, 1e-3, 1e3); }},
       {"size",

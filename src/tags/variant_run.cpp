@@ -122,8 +122,12 @@ void VariantRun::advance() {
       continue;
     }
     tag_text_ += piece;
-    if (tag_text_state(tag_text_) == TagTextState::unclean) {
-      reject_path(true);  // whatever follows, this tag would not be clean text
+    // Whatever follows, this tag would not be clean text, or it would be banned: its whole
+    // subtree goes at once, before its tokens are evaluated.
+    const TagTextState state = tag_text_state(tag_text_);
+    if (state == TagTextState::unclean ||
+        (state == TagTextState::clean && ctx_.resolved.bans.bans_every_completion(tag_text_))) {
+      reject_path(true);
       continue;
     }
     path_tokens_.push_back(token);

@@ -253,6 +253,30 @@ TEST_F(TagSamplingExact, ABannedTagsMassIsSpreadOverTheOthersInProportion) {
   expect_conditioned(r, {"long"}, 4000);
 }
 
+TEST_F(TagSamplingExact, APatternThatBansAWholeSubtreeCutsItAtItsFirstToken) {
+  // "long" (Python's re.match) bans long, long hair and long sleeves: generation drops the
+  // subtree as soon as it reads "long", without evaluating it, and still draws exactly.
+  TagRequest r = base_request();
+  r.ban = {"long", "^blue$"};
+  expect_conditioned(r, {"long", "long hair", "long sleeves", "blue"}, 4000);
+}
+
+TEST_F(TagSamplingExact, ASubtreeBannedFromItsFirstTokenCostsNoEvaluation) {
+  TagRequest r = base_request();
+  r.ban = {"long"};
+  TagGenerator g(model_);
+  int64_t rejected = 0, rolled_back = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    r.seed = seed;
+    // Stop at the first tag, so that only its rejections count (later ones include duplicates).
+    const TagStats s = g.generate(r, [](int32_t, std::string_view) { return false; }).variants[0].stats;
+    rejected += s.rejected_tags;
+    rolled_back += s.rolled_back_tokens;
+  }
+  EXPECT_GT(rejected, 50);       // "long" is drawn first about 45 % of the time
+  EXPECT_EQ(rolled_back, 0);     // and never evaluated
+}
+
 TEST_F(TagSamplingExact, AnInputTagTheModelFavoursIsNotRepeatedAndNothingElseShifts) {
   TagRequest r = base_request();
   r.general = {"long hair"};  // already in the prompt: a duplicate if generated
