@@ -101,11 +101,35 @@ struct TagResult {
 // Called once per new tag as soon as it is accepted; returning false cancels the request.
 using TagCallback = std::function<bool(int32_t variant, std::string_view tag)>;
 
+// One request of many (TagGenerator::generate_many).
+struct TagJob {
+  TagRequest request;
+  TagCallback on_tag;  // optional
+};
+// Gives the next request, or std::nullopt when there are no more. Called on the generating
+// thread whenever there is room for another request.
+using TagJobSource = std::function<std::optional<TagJob>()>;
+// Called on the generating thread once per request as it ends, in the order they end:
+// `index` counts the requests in the order they were taken (from 0); `result` is set, or
+// `error` says why the request was refused (a bad request, a prompt that does not fit).
+using TagJobDone = std::function<void(size_t index, TagResult* result, const Error* error)>;
+
+// What became of one request of a list.
+struct TagOutcome {
+  TagResult result;
+  bool ok = false;
+  ErrorCode error_code = ErrorCode::internal;
+  std::string error;  // why it was refused, when !ok
+};
+
 struct TagGeneratorOptions {
   int32_t n_threads = 0;  // 0: every CPU
   int32_t n_ctx = 0;      // 0: the model's context length
   KvType kv_type = KvType::f16;
-  int32_t max_variants = 8;
+  int32_t max_variants = 8;        // sequences the cache is sized for (it grows when a request needs more)
+  // Prompt and re-fed tokens a decode step takes beside its decode rows when several
+  // sequences are running: long inputs are evaluated in chunks of about this size.
+  int32_t step_tokens = 64;
   tags::CategoryLists categories;  // artist / character / copyright / meta lists
 };
 
@@ -122,9 +146,21 @@ class TagGenerator {
   // variants out of range, ...) and Error(context_full) if the prompt alone does not fit.
   TagResult generate(const TagRequest& request, const TagCallback& on_tag = {});
 
+  // Runs many requests at once: up to `max_in_flight` of them, all their variants, are
+  // decoded together, one batched step for every sequence (the weights are read once for
+  // all); a request starts as soon as another ends, and requests whose prompts share a
+  // prefix share its cache. Each result equals generate()'s for the same request alone, bit
+  // for bit. Returns how many requests were taken. cancel() stops every request in flight
+  // (their results say cancelled) and takes no new ones.
+  size_t generate_many(const TagJobSource& next, const TagJobDone& done, int32_t max_in_flight = 8);
+  // The same over a list; outcomes in input order.
+  std::vector<TagOutcome> generate_many(const std::vector<TagRequest>& requests, int32_t max_in_flight = 8);
+
   // Stops a running generate() from another thread; it returns with cancelled = true.
   void cancel() noexcept;
   void set_threads(int32_t n);
+  // The session's counters (tokens evaluated, decode steps, time in decode) since creation.
+  const SessionStats& session_stats() const noexcept;
   const Model& model() const noexcept;
   const Tokenizer& tokenizer() const noexcept;
   const tags::CategoryLists& categories() const noexcept;

@@ -1,10 +1,14 @@
-// TagGenerator: evaluates the prompt once (reusing whatever prefix the cache already holds),
-// forks it into one sequence per variant, and decodes every variant's next token in one
-// batch until all are done.
+// TagGenerator: requests on one session. Each request's prompt is evaluated after whatever
+// prefix of it the cache already holds, forked into one sequence per variant, and every
+// sequence of every request in flight advances by one decode step at a time, all in one
+// batch (the weights are read once for all of them), until each request is done.
+#include <algorithm>
 #include <chrono>
 
-#include "tags/resolved_request.h"
-#include "tags/variant_run.h"
+#include "nanollama/error.h"
+#include "tags/request_run.h"
+#include "tags/sequence_pool.h"
+#include "tags/step_plan.h"
 
 namespace nanollama {
 namespace {
@@ -38,14 +42,7 @@ std::vector<int32_t> tokens_never_sampled(const Tokenizer& tok, const std::vecto
   return out;
 }
 
-void add(TagStats& total, const TagStats& s) {
-  total.prompt_tokens += s.prompt_tokens;
-  total.reused_tokens += s.reused_tokens;
-  total.generated_tokens += s.generated_tokens;
-  total.rolled_back_tokens += s.rolled_back_tokens;
-  total.rejected_tags += s.rejected_tags;
-  total.passes += s.passes;
-}
+constexpr int32_t kMaxSequences = 256;
 
 }  // namespace
 
@@ -54,6 +51,7 @@ struct TagGenerator::Impl {
   std::shared_ptr<const Tokenizer> tokenizer;
   TagGeneratorOptions options;
   std::optional<Session> session;
+  std::optional<SequencePool> pool;
   std::vector<std::string> pieces;  // every token's text
   std::vector<int32_t> never_sampled;
   std::atomic<bool> cancelled{false};
@@ -66,9 +64,14 @@ struct TagGenerator::Impl {
     o.kv_type = options.kv_type;
     const int32_t n_ctx = options.n_ctx > 0 ? options.n_ctx : model->hparams().n_ctx_train;
     // Every sequence may grow to the full context. The pool is only reserved address space:
-    // pages are touched as cells fill, so the variants cost memory for what they hold.
+    // pages are touched as cells fill, so the sequences cost memory for what they hold.
     o.kv_cells = n_ctx * n_seq;
     session.emplace(model, o);
+    pool.emplace(n_seq);
+  }
+
+  GeneratorShared shared() {
+    return GeneratorShared{*session, *model, *tokenizer, pieces, never_sampled, options.categories};
   }
 };
 
@@ -86,7 +89,8 @@ TagGenerator::TagGenerator(std::shared_ptr<const Model> model, std::shared_ptr<c
     throw Error(ErrorCode::unsupported, impl_->model->file().path() +
                                             ": the vocabulary has no <|input_end|> token; is this a DanTagGen model?");
   }
-  if (options.max_variants < 1) options.max_variants = 1;
+  options.max_variants = std::clamp(options.max_variants, 1, kMaxSequences);
+  if (options.step_tokens < 1) throw Error(ErrorCode::invalid_argument, "TagGenerator: step_tokens must be positive");
   impl_->options = std::move(options);
   impl_->pieces = token_pieces(*impl_->tokenizer);
   impl_->never_sampled = tokens_never_sampled(*impl_->tokenizer, impl_->pieces);
@@ -100,91 +104,166 @@ TagGenerator& TagGenerator::operator=(TagGenerator&&) noexcept = default;
 void TagGenerator::cancel() noexcept { impl_->cancelled.store(true); }
 void TagGenerator::set_threads(int32_t n) {
   impl_->session->set_threads(n);
-  impl_->options.n_threads = n;  // a session rebuilt for more variants keeps it
+  impl_->options.n_threads = n;  // a session rebuilt for more sequences keeps it
 }
+const SessionStats& TagGenerator::session_stats() const noexcept { return impl_->session->stats(); }
 const Model& TagGenerator::model() const noexcept { return *impl_->model; }
 const Tokenizer& TagGenerator::tokenizer() const noexcept { return *impl_->tokenizer; }
 const tags::CategoryLists& TagGenerator::categories() const noexcept { return impl_->options.categories; }
 
 TagResult TagGenerator::generate(const TagRequest& request, const TagCallback& on_tag) {
+  bool given = false;
+  TagResult out;
+  std::optional<Error> failed;
+  generate_many(
+      [&]() -> std::optional<TagJob> {
+        if (given) return std::nullopt;
+        given = true;
+        return TagJob{request, on_tag};
+      },
+      [&](size_t, TagResult* result, const Error* error) {
+        if (result) out = std::move(*result);
+        if (error) failed = *error;
+      },
+      1);
+  if (failed) throw *failed;
+  return out;
+}
+
+std::vector<TagOutcome> TagGenerator::generate_many(const std::vector<TagRequest>& requests, int32_t max_in_flight) {
+  std::vector<TagOutcome> outcomes(requests.size());
+  size_t next = 0;
+  generate_many(
+      [&]() -> std::optional<TagJob> {
+        if (next == requests.size()) return std::nullopt;
+        return TagJob{requests[next++], {}};
+      },
+      [&](size_t index, TagResult* result, const Error* error) {
+        TagOutcome& o = outcomes[index];
+        if (result) {
+          o.result = std::move(*result);
+          o.ok = true;
+        } else {
+          o.error_code = error->code();
+          o.error = error->what();
+        }
+      },
+      max_in_flight);
+  return outcomes;
+}
+
+size_t TagGenerator::generate_many(const TagJobSource& next, const TagJobDone& done, int32_t max_in_flight) {
   Impl& g = *impl_;
-  const auto started = std::chrono::steady_clock::now();
   g.cancelled.store(false);
-  const ResolvedRequest resolved = resolve_request(request, *g.model, g.options.categories);
-  const std::vector<int32_t> prompt_ids = g.tokenizer->encode(resolved.dtg_prompt);
-
-  if (request.variants > g.session->n_seq_max()) g.make_session(request.variants);
-  Session& session = *g.session;
-  session.set_activation(request.activation);
-  if (static_cast<int32_t>(prompt_ids.size()) >= session.n_ctx()) {
-    throw Error(ErrorCode::context_full, "the prompt is " + std::to_string(prompt_ids.size()) +
-                                             " tokens long; the context holds " + std::to_string(session.n_ctx()));
-  }
-
-  // The prompt goes into sequence 0, after whatever prefix of it the cache already holds
-  // (the previous request's prompt, usually all but the last lines). The last token is always
-  // evaluated, for its logits.
-  for (int32_t seq = 1; seq < session.n_seq_max(); ++seq) session.clear(seq);
-  const auto held = session.tokens(0);
-  size_t reused = 0;
-  while (reused < held.size() && reused + 1 < prompt_ids.size() && held[reused] == prompt_ids[reused]) ++reused;
-  session.truncate(0, static_cast<int32_t>(reused));
-  const auto logits = session.eval(std::span<const int32_t>(prompt_ids).subspan(reused), 0);
-  const std::vector<float> prompt_logits(logits.begin(), logits.end());
-  for (int32_t v = 1; v < request.variants; ++v) session.fork(0, v);
-
-  RequestContext ctx{session,       *g.tokenizer,         g.pieces, request, resolved, prompt_ids,
-                     prompt_logits, g.options.categories, on_tag,   g.cancelled};
-  std::vector<VariantRun> runs;
-  runs.reserve(static_cast<size_t>(request.variants));
-  for (int32_t v = 0; v < request.variants; ++v) {
-    SamplerParams p;
-    p.temperature = request.sampling.temperature;
-    p.top_k = request.sampling.top_k;
-    p.top_p = request.sampling.top_p;
-    p.min_p = request.sampling.min_p;
-    p.repeat_penalty = request.sampling.repeat_penalty;
-    p.order = request.sampling.order;
-    p.banned_tokens = g.never_sampled;
-    p.seed = request.seed + static_cast<uint64_t>(v);
-    runs.emplace_back(ctx, v, v, std::move(p));
-  }
-  for (auto& run : runs) run.start();
-
-  // One decode per step for every variant that has tokens to evaluate.
+  max_in_flight = std::clamp(max_in_flight, 1, kMaxSequences);
+  struct Live {
+    size_t index;
+    std::unique_ptr<RequestRun> run;
+  };
+  std::vector<Live> live;
+  std::optional<Live> waiting;  // taken from the source, not started yet
+  size_t taken = 0;
+  bool exhausted = false;
+  StepPlanner planner;
+  std::vector<RequestRun::Work> collected;
+  std::vector<StepPlanner::Work> works;
+  std::vector<StepPlanner::Delivery> deliveries;
   Batch batch;
-  std::vector<VariantRun*> waiting;
-  for (;;) {
-    batch.clear();
-    waiting.clear();
-    for (auto& run : runs) {
-      if (run.done() || run.pending().empty()) continue;
-      const auto& tokens = run.pending();
-      for (size_t i = 0; i < tokens.size(); ++i) batch.add(tokens[i], run.seq(), i + 1 == tokens.size());
-      waiting.push_back(&run);
-    }
-    if (waiting.empty()) break;
-    try {
-      session.decode(batch);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::context_full) throw;
-      for (auto* run : waiting) run->stop(true);  // never an overflow: stop with what there is
-      continue;
-    }
-    for (size_t i = 0; i < waiting.size(); ++i) waiting[i]->on_decoded(session.logits(static_cast<int32_t>(i)));
-  }
+  const GeneratorShared shared = g.shared();
 
-  TagResult result;
-  result.cancelled = g.cancelled.load();
-  result.total.prompt_tokens = static_cast<int64_t>(prompt_ids.size() - reused);
-  result.total.reused_tokens = static_cast<int64_t>(reused);
-  for (auto& run : runs) {
-    result.variants.push_back(run.result());
-    add(result.total, result.variants.back().stats);
+  auto finish = [&](Live& l) {
+    for (int32_t s : l.run->sequences()) planner.forget(s);
+    g.pool->release(l.run->sequences());
+    if (l.run->aborted()) {
+      const Error e(ErrorCode::context_full, "the request could not be evaluated: the context is full");
+      done(l.index, nullptr, &e);
+    } else {
+      TagResult r = l.run->result();
+      done(l.index, &r, nullptr);
+    }
+  };
+
+  try {
+    for (;;) {
+      // Take requests while there is room: a request needs a sequence per variant, and one
+      // with another MLP activation waits until the session is idle (switching clears it).
+      while (!g.cancelled.load() && static_cast<int32_t>(live.size()) < max_in_flight) {
+        if (!waiting) {
+          if (exhausted) break;
+          std::optional<TagJob> job = next();
+          if (!job) {
+            exhausted = true;
+            break;
+          }
+          const size_t index = taken++;
+          try {
+            waiting = Live{index, std::make_unique<RequestRun>(shared, std::move(job->request), std::move(job->on_tag))};
+          } catch (const Error& e) {
+            done(index, nullptr, &e);
+            continue;
+          }
+        }
+        RequestRun& run = *waiting->run;
+        const bool idle = live.empty();
+        if (run.request().activation != g.session->options().activation) {
+          if (!idle) break;
+          g.session->set_activation(run.request().activation);
+        }
+        if (g.pool->free_count() < run.n_sequences()) {
+          if (!idle) break;
+          g.make_session(std::min(kMaxSequences, std::max(run.n_sequences() * max_in_flight, g.pool->size())));
+          g.session->set_activation(run.request().activation);  // `shared` still refers to it: rebuilt in place
+        }
+        SequencePool::Grant grant = g.pool->acquire(*g.session, run.prompt_ids(), run.n_sequences());
+        run.begin(std::move(grant.seqs), grant.held);
+        live.push_back(std::move(*waiting));
+        waiting.reset();
+      }
+      if (live.empty()) break;
+
+      if (g.cancelled.load()) {
+        for (auto& l : live) l.run->cancel();
+      }
+      collected.clear();
+      works.clear();
+      for (auto& l : live) {
+        const size_t before = collected.size();
+        l.run->collect(collected);
+        for (size_t k = before; k < collected.size(); ++k) works.push_back({l.run.get(), collected[k].seq, collected[k].tokens});
+      }
+      planner.plan(works, g.options.step_tokens, batch, deliveries);
+      if (!batch.tokens.empty()) {
+        try {
+          g.session->decode(batch);
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::context_full) throw;
+          // Never an overflow: the sequences of this step stop with what they have.
+          for (const auto& w : works) w.owner->stop(true);
+          deliveries.clear();
+        }
+        for (size_t i = 0; i < deliveries.size(); ++i) {
+          deliveries[i].owner->on_decoded(deliveries[i].seq, g.session->logits(static_cast<int32_t>(i)));
+        }
+      }
+      for (size_t i = 0; i < live.size();) {
+        if (live[i].run->done()) {
+          finish(live[i]);
+          live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+          ++i;
+        }
+      }
+    }
+  } catch (...) {
+    // The session stays usable: the requests in flight are dropped with their sequences.
+    for (auto& l : live) g.pool->release(l.run->sequences());
+    throw;
   }
-  result.total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  for (auto& v : result.variants) v.stats.seconds = result.total.seconds;
-  return result;
+  if (waiting) {
+    const Error e(ErrorCode::cancelled, "cancelled before it started");
+    done(waiting->index, nullptr, &e);
+  }
+  return taken;
 }
 
 std::vector<std::string> split_tags(std::string_view text) {
