@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench_tags.h"
 #include "commands.h"
 #include "format.h"
 #include "nanollama/kernels.h"
@@ -74,8 +75,10 @@ int cmd_bench(int argc, char** argv) {
       .option("repetitions", 'r', "N", "repetitions (the median is reported)", "5")
       .flag("no-probe", 0, "skip the memory-bandwidth probe")
       .flag("json", 0, "print one JSON object");
+  add_tag_bench_options(args);
   if (!args.parse(argc, argv, 1)) return 0;
   args.expect_positionals(0, 0, "");
+  if (wants_tag_bench(args)) return run_tag_bench(args);
   const auto n_prompt = static_cast<int32_t>(args.get_int("prompt-tokens", 128, 1, 1 << 16));
   const auto n_gen = static_cast<int32_t>(args.get_int("gen-tokens", 64, 1, 1 << 16));
   const auto reps = static_cast<int>(args.get_int("repetitions", 5, 1, 1000));

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "commands.h"
 #include "nanollama/tags.h"
@@ -102,7 +104,10 @@ void print_summary(const TagResult& r, const TagRequest& req, const Model& model
   }
 }
 
-int run_batch(TagGenerator& generator, const std::string& source, const TagRequest& defaults) {
+// One JSON request per line, one JSON result per line in input order. Up to `parallel`
+// requests are decoded together (TagGenerator::generate_many); a line that is not a valid
+// request gets {"error": ..., "line": N} in its place and the rest still run.
+int run_batch(TagGenerator& generator, const std::string& source, const TagRequest& defaults, int32_t parallel) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (source != "-") {
@@ -110,23 +115,46 @@ int run_batch(TagGenerator& generator, const std::string& source, const TagReque
     if (!file) throw Error(ErrorCode::io, source + ": cannot open");
     in = &file;
   }
-  std::string line;
   int64_t line_no = 0, failed = 0;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are skipped
-    json::Value out;
-    try {
-      const TagRequest request = tag_request_from_json(json::parse(line), defaults);
-      out = tag_result_to_json(generator.generate(request));
-    } catch (const Error& e) {
-      ++failed;
-      out = json::Object{};
-      out.set("error", std::string(e.what()));
+  std::deque<int64_t> order;            // lines waiting to be written, in input order
+  std::map<int64_t, std::string> done;  // line -> its finished output
+  std::vector<int64_t> job_line;        // generate_many's index -> line
+  auto finish = [&](int64_t line, json::Value out) {
+    out.set("line", line);
+    done[line] = json::dump(out);
+    while (!order.empty() && done.count(order.front())) {
+      std::cout << done[order.front()] << "\n" << std::flush;
+      done.erase(order.front());
+      order.pop_front();
     }
-    out.set("line", line_no);
-    std::cout << json::dump(out) << "\n" << std::flush;
-  }
+  };
+  auto error_object = [&](const Error& e) {
+    ++failed;
+    json::Value out = json::Object{};
+    out.set("error", std::string(e.what()));
+    return out;
+  };
+  generator.generate_many(
+      [&]() -> std::optional<TagJob> {
+        std::string line;
+        while (std::getline(*in, line)) {
+          ++line_no;
+          if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are skipped
+          order.push_back(line_no);
+          try {
+            TagJob job{tag_request_from_json(json::parse(line), defaults), {}};
+            job_line.push_back(line_no);
+            return job;
+          } catch (const Error& e) {
+            finish(line_no, error_object(e));
+          }
+        }
+        return std::nullopt;
+      },
+      [&](size_t index, TagResult* result, const Error* error) {
+        finish(job_line[index], result ? tag_result_to_json(*result) : error_object(*error));
+      },
+      parallel);
   if (failed) std::fprintf(stderr, "tags: %lld of %lld request lines failed\n", static_cast<long long>(failed), static_cast<long long>(line_no));
   return failed ? 1 : 0;
 }
@@ -148,6 +176,7 @@ int cmd_tags(int argc, char** argv) {
   }
   args.option("quality-line", 0, "on|off|auto", "write the delta models' quality line", "auto: if the model name says delta")
       .option("batch", 0, "FILE", "read one JSON request per line (- for stdin); write one JSON result per line")
+      .option("parallel", 0, "N", "with --batch: requests decoded together (results do not change)", "8")
       .option("artists-file", 0, "FILE", "artist names, one per line (for sorting tags into categories)")
       .option("characters-file", 0, "FILE", "character names, one per line")
       .option("copyrights-file", 0, "FILE", "copyright names, one per line")
@@ -188,7 +217,10 @@ int cmd_tags(int argc, char** argv) {
 
   auto model = load_model(args);
   TagGenerator generator(model, nullptr, std::move(options));
-  if (args.has("batch")) return run_batch(generator, args.get("batch"), request);
+  if (args.has("batch")) {
+    return run_batch(generator, args.get("batch"), request, static_cast<int32_t>(args.get_int("parallel", 8, 1, 64)));
+  }
+  if (args.has("parallel")) throw UsageError("--parallel goes with --batch");
 
   TagCallback stream;
   if (args.has("stream")) {
