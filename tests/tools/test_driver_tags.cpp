@@ -80,6 +80,47 @@ TEST_F(DriverTags, BatchAnswersEveryLineInOrderAndSurvivesABadOne) {
   EXPECT_GT(lines[3].find("total")->find("reused_tokens")->as_int(), 0);
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+TEST_F(DriverTags, BatchInParallelWritesTheSameLinesInTheSameOrder) {
+  std::string input;
+  const char* generals[] = {"1girl, solo", "2girls", "1boy, sword", "cat"};
+  for (int i = 0; i < 10; ++i) {
+    input += "{\"general\": \"" + std::string(generals[i % 4]) + "\", \"target\": \"" + (i % 2 ? "short" : "very_short") +
+             "\", \"seed\": " + std::to_string(i) + (i % 3 ? "" : ", \"variants\": 2") + "}\n";
+    if (i == 4) input += "{\"general\": \"x\", \"ban\": \"(bad\"}\n";
+  }
+  const auto one = run_driver({"tags", "-m", model_, "--batch", "-", "--parallel", "1", "--threads", "1"}, input);
+  const auto four = run_driver({"tags", "-m", model_, "--batch", "-", "--parallel", "4", "--threads", "2"}, input);
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(four.exit_code, 1);
+  const auto a = lines_of(one.out), b = lines_of(four.out);
+  ASSERT_EQ(a.size(), 11u);
+  ASSERT_EQ(b.size(), 11u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto va = json::parse(a[i]), vb = json::parse(b[i]);
+    EXPECT_EQ(va.find("line")->as_int(), static_cast<int64_t>(i + 1));
+    EXPECT_EQ(vb.find("line")->as_int(), static_cast<int64_t>(i + 1));
+    if (va.find("error")) {
+      EXPECT_EQ(i, 5u);
+      EXPECT_EQ(vb.find("error")->as_string(), va.find("error")->as_string());
+      continue;
+    }
+    EXPECT_EQ(json::dump(*vb.find("tags")), json::dump(*va.find("tags"))) << "line " << i + 1;
+    EXPECT_EQ(vb.find("formatted")->as_string(), va.find("formatted")->as_string());
+  }
+  EXPECT_EQ(run_driver({"tags", "-m", model_, "--parallel", "2"}).exit_code, 2);  // only with --batch
+}
+
 TEST_F(DriverTags, ErrorsAndUsage) {
   EXPECT_EQ(run_driver({"tags", "-m", model_, "--target", "medium"}).exit_code, 2);
   EXPECT_EQ(run_driver({"tags", "-m", model_, "--seed", "abc"}).exit_code, 2);
