@@ -105,7 +105,9 @@ void prepare_bench(benchmark::State& state, TensorType weight_type, Isa isa, int
 }
 
 const bool registered = [] {
-  const std::vector<int64_t> acts = full_grid() ? std::vector<int64_t>{1, 8, 32, 128} : std::vector<int64_t>{1, 128};
+  // 1: decoding one sequence; 4: several sequences decoded together (variants, requests in
+  // flight); 128: a prompt.
+  const std::vector<int64_t> acts = full_grid() ? std::vector<int64_t>{1, 2, 4, 8, 32, 128} : std::vector<int64_t>{1, 4, 128};
   for (Isa isa : bench_isas()) {
     for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q6_K, TensorType::F32, TensorType::BF16}) {
       for (const Shape& s : kShapes) {
@@ -118,14 +120,14 @@ const bool registered = [] {
                                        std::string(kernels::isa_name(isa)) + "/" + std::to_string(s.rows) + "x" +
                                        std::to_string(s.cols) + "/act:" + std::to_string(n_act) +
                                        "/threads:" + std::to_string(threads);
-              const bool cold = n_act == 1;
+              const bool cold = n_act <= 8;  // decoding reads the weights from memory
               benchmark::RegisterBenchmark(name.c_str(), matmul_bench, type, isa, s, n_act, threads, cold, layout)
                   ->Unit(benchmark::kMicrosecond)
                   ->UseRealTime();
               // Decode: also the same matrix over and over (cache-resident where it fits).
               // Q8_0 prefill: also weights read from memory, as in a forward pass (the
               // matrix is packed per call unless it is in panels already).
-              const bool other = n_act == 1 || kernels::packs_to_panels(type);
+              const bool other = n_act <= 8 || kernels::packs_to_panels(type);
               if (other) {
                 benchmark::RegisterBenchmark((name + (cold ? "/hot" : "/cold")).c_str(), matmul_bench, type, isa, s, n_act,
                                              threads, !cold, layout)

@@ -488,6 +488,71 @@ void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* 
   }
 }
 
+// Activation rows decoded together (several sequences): per 512-bit register file, eight
+// rows' sums and chains fit beside a weight vector; AVX2's sixteen registers hold four.
+constexpr int kQ8PanelFewC = kQ8SubPanels == 1 ? 8 : 4;
+
+// One sub-panel against C activation rows (px: row i's packed blocks; row c at px + c * nb),
+// for a few sequences decoded together: the panel is streamed once and fetched ahead as the
+// one-row kernel does it, each block's weight vectors serve every row, and each output's
+// chain is the one-row kernel's (so a row's result does not depend on its company).
+template <int C>
+void q8_panel_rows(const SubPanel& w, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n, int64_t rows,
+                   int64_t i) {
+  FV acc[C];
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c) acc[c] = f_zero();
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* quants = w.quants + q8_panel_quants(b);
+#pragma GCC unroll 9
+    for (int line = 0; line < 9; ++line) __builtin_prefetch(quants + kPanelAheadBytes + line * 64);
+    IV isum[C];
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) isum[c] = i_set1(px[c * nb + b].init);
+#pragma GCC unroll 8
+    for (int k = 0; k < kQ8BlockVectors; ++k) {
+      const Q8PW wk = q8p_load_w(i_load(quants + k * kQ8PanelVectorBytes));
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) isum[c] = q8p_acc(isum[c], wk, px[c * nb + b].q[k]);
+    }
+    const FV dw = sub_panel_scales(w, b);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) acc[c] = f_fma(f_cvt(isum[c]), f_mul(dw, f_set1(px[c * nb + b].d)), acc[c]);
+  }
+  const int64_t valid = std::min<int64_t>(kQ8Lanes, rows);
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c) {
+    float* y = a.y + (i + c) * a.ldy + n;
+    if (valid == kQ8Lanes) {
+      f_store(y, acc[c]);
+    } else {
+      alignas(64) float lanes[kQ8Lanes];
+      f_store(lanes, acc[c]);
+      for (int64_t r = 0; r < valid; ++r) y[r] = lanes[r];
+    }
+  }
+}
+
+// Activation rows [i, i + count) against one sub-panel, count <= kQ8PanelFewC.
+void q8_panel_few(const SubPanel& w, const PackedXBlock* px, int64_t nb, const MatmulArgs& a, int64_t n, int64_t rows,
+                  int64_t i, int64_t count) {
+  px += i * nb;
+  switch (count) {
+    case 1: return q8_panel_rows<1>(w, px, nb, a, n, rows, i);
+    case 2: return q8_panel_rows<2>(w, px, nb, a, n, rows, i);
+    case 3: return q8_panel_rows<3>(w, px, nb, a, n, rows, i);
+    case 4: return q8_panel_rows<4>(w, px, nb, a, n, rows, i);
+  }
+  if constexpr (kQ8PanelFewC > 4) {
+    switch (count) {
+      case 5: return q8_panel_rows<5>(w, px, nb, a, n, rows, i);
+      case 6: return q8_panel_rows<6>(w, px, nb, a, n, rows, i);
+      case 7: return q8_panel_rows<7>(w, px, nb, a, n, rows, i);
+      case 8: return q8_panel_rows<8>(w, px, nb, a, n, rows, i);
+    }
+  }
+}
+
 // Fetches a range into L2 in `steps` even shares, one per step().
 class L2Prefetch {
  public:
@@ -569,6 +634,19 @@ void matmul_q8_0_panels_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
     for (int64_t n = n0; n < n1; n += kQ8Lanes) {
       q8_panel_row(sub_panel(first, a.w_stride, (n - n0) / kQ8Lanes), static_cast<const PackedXBlock*>(a.x_packed), nb,
                    a.y + n, n1 - n);
+    }
+    return;
+  }
+  if (a.n_act <= kQ8FewRows) {
+    // A few sequences decoded together: bandwidth-bound like one, so each sub-panel is
+    // streamed once for all of them (the tiles below fetch whole tiles ahead, which suits
+    // prompts, not streams).
+    for (int64_t n = n0; n < n1; n += kQ8Lanes) {
+      const SubPanel w = sub_panel(first, a.w_stride, (n - n0) / kQ8Lanes);
+      for (int64_t i = 0; i < a.n_act; i += kQ8PanelFewC) {
+        q8_panel_few(w, static_cast<const PackedXBlock*>(a.x_packed), nb, a, n, n1 - n, i,
+                     std::min<int64_t>(kQ8PanelFewC, a.n_act - i));
+      }
     }
     return;
   }

@@ -153,8 +153,9 @@ TEST(Panels, ProductsEqualTheRowsLayoutBitwiseOnEveryPath) {
   }
 }
 
-// Batch invariance at the kernel level: an activation row's outputs in a batch of 13 or 33
-// (the tiles) equal its outputs alone (the one-row kernels), on both layouts, every path.
+// Batch invariance at the kernel level: an activation row's outputs in a batch of 2 to 8
+// (several sequences decoded together) or of 13 or 33 (the tiles) equal its outputs alone
+// (the one-row kernels), on both layouts, every path.
 TEST(Panels, ARowsOutputsDoNotDependOnItsBatch) {
   IsaGuard guard;
   uint32_t seed = 90;
@@ -162,7 +163,7 @@ TEST(Panels, ARowsOutputsDoNotDependOnItsBatch) {
     const Matrix m = random_q8_0(rows, cols, seed++);
     const Panels p = pack(m);
     std::mt19937 rng(seed++);
-    for (int64_t n_act : {13, 33}) {
+    for (int64_t n_act : {2, 4, 7, 8, 13, 33}) {
       const auto x = random_floats(rng, n_act * cols, -2.0f, 2.0f);
       for (Isa isa : supported_isas()) {
         set_isa(isa);
@@ -170,7 +171,7 @@ TEST(Panels, ARowsOutputsDoNotDependOnItsBatch) {
         batch.prepare(TensorType::Q8_0, x.data(), n_act, cols, cols);
         for (const MatrixView& w : {m.view(), p.view}) {
           const auto all = product(w, batch, 2);
-          for (int64_t i = 0; i < n_act; i += 5) {
+          for (int64_t i = 0; i < n_act; i += n_act <= 8 ? 1 : 5) {
             Activations one;
             one.prepare(TensorType::Q8_0, x.data() + i * cols, 1, cols, cols);
             const auto alone = product(w, one, 1);
