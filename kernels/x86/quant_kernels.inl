@@ -40,7 +40,7 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   for (int64_t b = 0; b < nb; ++b) {
     Q6Row rows[R];
     for (int r = 0; r < R; ++r) {
-      if constexpr (C == 1) {  // the stream ahead: see kStreamAheadBytes
+      if constexpr (R == 1) {  // one weight row at a time is a stream: fetch ahead (kStreamAheadBytes)
         const char* p = reinterpret_cast<const char*>(w[r] + b) + kStreamAheadBytes;
         for (int line = 0; line < 256; line += 64) __builtin_prefetch(p + line);
       }
@@ -62,15 +62,45 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
     for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
 }
 
+// A few activation rows (several sequences decoded together) take tiles of one weight row
+// (a stream, fetched ahead) and up to kFewC activation rows: each super-block is decoded
+// once for all of them. On 256-bit paths the decoded row alone fills half the registers.
+constexpr int64_t kQ6FewRows = 8;
+constexpr int kQ6FewC = sizeof(IV) == 64 ? 8 : 4;
+
+template <template <int, int> class Tile>
+void few_row_tiles(const MatmulArgs& a, int64_t n, int64_t i, int64_t count) {
+  switch (count) {
+    case 1: return Tile<1, 1>::run(a, n, i);
+    case 2: return Tile<1, 2>::run(a, n, i);
+    case 3: return Tile<1, 3>::run(a, n, i);
+    case 4: return Tile<1, 4>::run(a, n, i);
+  }
+  if constexpr (kQ6FewC > 4) {
+    switch (count) {
+      case 5: return Tile<1, 5>::run(a, n, i);
+      case 6: return Tile<1, 6>::run(a, n, i);
+      case 7: return Tile<1, 7>::run(a, n, i);
+      case 8: return Tile<1, 8>::run(a, n, i);
+    }
+  }
+}
+
 // Weight rows [n0, n1) against all activation rows. One activation row: tiles of MR
-// weight rows. Several: blocks of weight rows that stay in L2 while every activation tile
-// passes over them.
+// weight rows. A few: one weight row at a time against all of them. Many: blocks of weight
+// rows that stay in L2 while every activation tile passes over them.
 template <int TR, int TC, int MR, template <int, int> class Tile>
 void tiled_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
   if (a.n_act == 1) {
     int64_t n = n0;
     for (; n + MR <= n1; n += MR) Tile<MR, 1>::run(a, n, 0);
     for (; n < n1; ++n) Tile<1, 1>::run(a, n, 0);
+    return;
+  }
+  if (a.n_act <= kQ6FewRows) {
+    for (int64_t n = n0; n < n1; ++n) {
+      for (int64_t i = 0; i < a.n_act; i += kQ6FewC) few_row_tiles<Tile>(a, n, i, std::min<int64_t>(kQ6FewC, a.n_act - i));
+    }
     return;
   }
   constexpr int64_t kRowBlock = 16 * TR;

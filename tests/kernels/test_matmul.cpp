@@ -229,6 +229,31 @@ TEST(Matmul, GroupedProductsAndRowRangesMatchSingleProducts) {
   }
 }
 
+// Batch invariance for every weight type on GGUF rows: an activation row's outputs among 2
+// to 8 others (sequences decoded together) or 13 (prompt tiles) equal its outputs alone.
+TEST(Matmul, ARowsOutputsDoNotDependOnItsBatch) {
+  IsaGuard guard;
+  for (Isa isa : supported_isas()) {
+    set_isa(isa);
+    for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0, TensorType::Q6_K}) {
+      for (int64_t n_act : {2, 3, 4, 5, 8, 13}) {
+        const Problem p{t, 19, 512, n_act};
+        const Data d = make_data(p, static_cast<uint32_t>(n_act) * 7u);
+        Activations batch;
+        batch.prepare(t, d.x.data(), n_act, p.cols, p.cols);
+        const auto all = run(p, d, batch, 2);
+        for (int64_t i = 0; i < n_act; ++i) {
+          Activations one;
+          one.prepare(t, d.x.data() + i * p.cols, 1, p.cols, p.cols);
+          const auto alone = run({t, p.rows, p.cols, 1}, d, one, 1);
+          ASSERT_EQ(std::memcmp(alone.data(), all.data() + i * p.rows, alone.size() * sizeof(float)), 0)
+              << describe(p) << ", row " << i << ", " << isa_label(isa);
+        }
+      }
+    }
+  }
+}
+
 TEST(Matmul, RejectsMismatchedArguments) {
   std::vector<uint8_t> w(34 * 4);
   std::vector<float> x(64), y(8);
