@@ -57,31 +57,53 @@ inline constexpr std::array kAllCategories = {Category::rating,     Category::qu
                                               Category::meta,       Category::general};
 
 std::string_view category_name(Category c) noexcept;  // "rating", ..., "characters", "general"
+
 // The names above, and the aliases "artists", "character", "copyright".
 std::optional<Category> parse_category(std::string_view name) noexcept;
 
-// User-supplied lists (one tag per line files). Tags are compared trimmed, with underscores
-// as spaces, ignoring ASCII case and whitespace runs; add() and load() store entries in that
-// form ("Hatsune_Miku" as "hatsune miku"). Only artist, characters, copyrights and meta take
-// user lists: add() and load() throw Error(invalid_argument) for the others.
+// Lists of artist, character, copyright and meta tags (one tag per line files, KGen's
+// tag-list layout). Tags are compared trimmed, with underscores as spaces, ignoring ASCII case
+// and whitespace runs; add() and load() store entries in that form ("Hatsune_Miku" as
+// "hatsune miku"). Only artist, characters, copyrights and meta take lists: add() and load()
+// throw Error(invalid_argument) for the others.
 struct CategoryLists {
   std::unordered_set<std::string> artist, characters, copyrights, meta;
+  // Also look tags up in the built-in lists, after these: lists compiled into the library
+  // (data/tag-lists, or what NANOLLAMA_TAG_LISTS_DIR named at build time; docs/TAGS.md,
+  // "Category lists"). The lists above are additions to them and win where both know a tag.
+  bool builtin = true;
   // Adds every non-empty line of `path` (a UTF-8 byte order mark and CRLF endings are fine);
   // throws Error(io) naming the file if it cannot be read.
   void load(Category category, const std::string& path);
   void add(Category category, std::string_view tag);
+  // Adds every non-empty line of `text`, as load() does for a file's contents.
+  void add_lines(Category category, std::string_view text);
 };
 
-// Built-in rating, quality and special lists (DANTAGGEN.md), then the user lists in the
-// order artist, characters, copyrights, meta, else general. Compared as CategoryLists says.
-Category categorize(std::string_view tag, const CategoryLists& lists);
+struct SortedTag {
+  Category category = Category::general;
+  std::string text;
+};
+
+// A tag sorted into its category and written the way the model's prompt and the output
+// carry it (KGen's seperate_tags, compared as CategoryLists says):
+//   - rating, quality, special: the built-in lists (rating: safe, general, sensitive, nsfw,
+//     explicit, sfw, questionable; quality: masterpiece ... score_9, score_8_up ...,
+//     source_anime ...; special: 1girl ... multiple others), written in the list's form
+//     ("Score 9" is written "score_9", "best_quality" "best quality");
+//   - else artist, characters, copyrights, meta: the given lists in that order, then the
+//     built-in ones (if lists.builtin), written in list form: lower case, underscores as
+//     spaces ("Hatsune_Miku" -> "hatsune miku");
+//   - else general, written by normalize_tag.
+SortedTag sort_tag(std::string_view tag, const CategoryLists& lists);
+Category categorize(std::string_view tag, const CategoryLists& lists);  // sort_tag's category
 
 // Trims and turns underscores into spaces (tags shorter than 4 characters, such as "^_^",
-// keep their underscores).
+// keep their underscores). General tags are written this way.
 std::string normalize_tag(std::string_view tag);
 
-// Tags grouped by category, each list in input order; empty tags skipped. General tags go
-// through normalize_tag, the others stay as written (trimmed): "score_9" keeps its underscore.
+// Tags grouped by category, each list in input order, written as sort_tag says; empty tags
+// skipped.
 struct TagMap {
   std::array<std::vector<std::string>, kAllCategories.size()> lists;
   std::vector<std::string>& operator[](Category c) { return lists[static_cast<size_t>(c)]; }
@@ -106,8 +128,9 @@ struct DtgPromptFields {
   bool quality_line = false;  // delta models: a first line "quality: ..." (empty when none)
 };
 
-// The exact prompt DanTagGen was trained on (DANTAGGEN.md), ending in <|input_end|>. Tags
-// are written as given (categorize_all's output is ready). Throws Error(invalid_argument)
+// The exact prompt DanTagGen was trained on (KGen's apply_dtg_prompt; docs/TAGS.md), ending
+// in <|input_end|>. Tags are written as given (categorize_all's output is ready); meta tags
+// have no place in it. Throws Error(invalid_argument)
 // if the aspect ratio is not a positive finite number.
 std::string build_dtg_prompt(const DtgPromptFields& fields);
 

@@ -1,45 +1,82 @@
-// Tag categories: the built-in rating / quality / special lists and the user's lists.
+// Tag categories: the built-in rating / quality / special lists, the lists a caller gives,
+// and the built-in artist / characters / copyrights / meta lists beneath them.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 
 #include "nanollama/error.h"
 #include "nanollama/tag_prompt.h"
+#include "tags/builtin_lists.h"
 #include "tags/text_util.h"
 
 namespace nanollama::tags {
 namespace {
 
-// In match-key form (detail::match_key): lower case, underscores as spaces.
-constexpr std::string_view kRatingTags[] = {"safe", "general", "sensitive", "nsfw", "explicit", "sfw", "questionable"};
+// A built-in entry: its match key (detail::match_key) and the form it is written in, which
+// is KGen's (metainfo.py): the Pony-style quality tags keep their underscores.
+struct Entry {
+  std::string_view key, form;
+};
 
-constexpr std::string_view kQualityTags[] = {
-    "masterpiece",  "best quality",  "great quality", "good quality",  "normal quality", "low quality",
-    "worst quality", "very aesthetic", "aesthetic",    "displeasing",   "very displeasing", "newest",
-    "recent",       "mid",           "early",         "old",           "score 9",        "score 8 up",
-    "score 7 up",   "score 6 up",    "score 5 up",    "score 4 up",    "source anime",   "source cartoon",
-    "source furry", "source pony"};
+constexpr Entry kRatingTags[] = {{"safe", "safe"},       {"general", "general"}, {"sensitive", "sensitive"},
+                                 {"nsfw", "nsfw"},       {"explicit", "explicit"}, {"sfw", "sfw"},
+                                 {"questionable", "questionable"}};
 
-constexpr std::string_view kSpecialTags[] = {
-    "1girl",  "2girls",  "3girls",  "4girls",  "5girls",  "6+girls",  "multiple girls",
-    "1boy",   "2boys",   "3boys",   "4boys",   "5boys",   "6+boys",   "multiple boys",  "male focus",
-    "1other", "2others", "3others", "4others", "5others", "6+others", "multiple others"};
+// KGen writes "worse quality"; "worst quality" is the form most prompts use. Both are here.
+constexpr Entry kQualityTags[] = {
+    {"masterpiece", "masterpiece"},       {"best quality", "best quality"},
+    {"great quality", "great quality"},   {"good quality", "good quality"},
+    {"normal quality", "normal quality"}, {"low quality", "low quality"},
+    {"worse quality", "worse quality"},   {"worst quality", "worst quality"},
+    {"very aesthetic", "very aesthetic"}, {"aesthetic", "aesthetic"},
+    {"displeasing", "displeasing"},       {"very displeasing", "very displeasing"},
+    {"newest", "newest"},                 {"recent", "recent"},
+    {"mid", "mid"},                       {"early", "early"},
+    {"old", "old"},                       {"score 9", "score_9"},
+    {"score 8 up", "score_8_up"},         {"score 7 up", "score_7_up"},
+    {"score 6 up", "score_6_up"},         {"score 5 up", "score_5_up"},
+    {"score 4 up", "score_4_up"},         {"source anime", "source_anime"},
+    {"source cartoon", "source_cartoon"}, {"source furry", "source_furry"},
+    {"source pony", "source_pony"}};
+
+constexpr Entry kSpecialTags[] = {
+    {"1girl", "1girl"},     {"2girls", "2girls"},     {"3girls", "3girls"},     {"4girls", "4girls"},
+    {"5girls", "5girls"},   {"6+girls", "6+girls"},   {"multiple girls", "multiple girls"},
+    {"1boy", "1boy"},       {"2boys", "2boys"},       {"3boys", "3boys"},       {"4boys", "4boys"},
+    {"5boys", "5boys"},     {"6+boys", "6+boys"},     {"multiple boys", "multiple boys"},
+    {"male focus", "male focus"},
+    {"1other", "1other"},   {"2others", "2others"},   {"3others", "3others"},   {"4others", "4others"},
+    {"5others", "5others"}, {"6+others", "6+others"}, {"multiple others", "multiple others"}};
 
 template <size_t N>
-bool in_builtin(const std::string_view (&list)[N], std::string_view key) {
-  return std::find(std::begin(list), std::end(list), key) != std::end(list);
+const Entry* find_builtin(const Entry (&list)[N], std::string_view key) {
+  for (const Entry& e : list) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
 }
 
 // Entries go in as match keys through add(); a set filled directly may hold the tag as
 // written or with spaces for underscores, so those forms are tried too.
-bool in_user_list(const std::unordered_set<std::string>& list, std::string_view tag, const std::string& key) {
+bool in_list(const std::unordered_set<std::string>& list, std::string_view tag, const std::string& key) {
   if (list.empty()) return false;
   if (list.count(key) != 0) return true;
   std::string as_written(tag);
   if (list.count(as_written) != 0) return true;
   std::replace(as_written.begin(), as_written.end(), '_', ' ');
   return list.count(as_written) != 0;
+}
+
+// The first of artist, characters, copyrights, meta whose list holds the tag.
+std::optional<Category> find_in(const CategoryLists& lists, std::string_view tag, const std::string& key) {
+  if (in_list(lists.artist, tag, key)) return Category::artist;
+  if (in_list(lists.characters, tag, key)) return Category::characters;
+  if (in_list(lists.copyrights, tag, key)) return Category::copyrights;
+  if (in_list(lists.meta, tag, key)) return Category::meta;
+  return std::nullopt;
 }
 
 std::unordered_set<std::string>* user_list(CategoryLists& lists, Category category) {
@@ -91,6 +128,16 @@ void CategoryLists::add(Category category, std::string_view tag) {
   if (!key.empty()) list->insert(std::move(key));
 }
 
+void CategoryLists::add_lines(Category category, std::string_view text) {
+  if (user_list(*this, category) == nullptr) throw_not_user_list(category);
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
+  while (!text.empty()) {
+    const size_t end = std::min(text.find('\n'), text.size());
+    add(category, text.substr(0, end));  // trims, so "\r" of CRLF files goes too
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+}
+
 void CategoryLists::load(Category category, const std::string& path) {
   if (user_list(*this, category) == nullptr) throw_not_user_list(category);
   const std::string what = "the " + std::string(category_name(category)) + " list '" + path + "'";
@@ -100,30 +147,45 @@ void CategoryLists::load(Category category, const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::io, "cannot open " + what);
-  std::string line;
-  bool first = true;
-  while (std::getline(in, line)) {
-    std::string_view view = line;
-    if (first && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);  // UTF-8 byte order mark
-    first = false;
-    add(category, view);  // trims, so "\r" of CRLF files goes too
-  }
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad()) throw Error(ErrorCode::io, "error while reading " + what);
+  add_lines(category, text);
 }
 
-Category categorize(std::string_view tag, const CategoryLists& lists) {
-  const std::string key = detail::match_key(tag);
-  if (key.empty()) return Category::general;
-  if (in_builtin(kRatingTags, key)) return Category::rating;
-  if (in_builtin(kQualityTags, key)) return Category::quality;
-  if (in_builtin(kSpecialTags, key)) return Category::special;
-  const std::string_view trimmed = detail::trim(tag);
-  if (in_user_list(lists.artist, trimmed, key)) return Category::artist;
-  if (in_user_list(lists.characters, trimmed, key)) return Category::characters;
-  if (in_user_list(lists.copyrights, trimmed, key)) return Category::copyrights;
-  if (in_user_list(lists.meta, trimmed, key)) return Category::meta;
-  return Category::general;
+namespace detail {
+
+const CategoryLists& builtin_lists() {
+  static const CategoryLists lists = [] {
+    CategoryLists l;
+    l.add_lines(Category::artist, kEmbeddedArtist);
+    l.add_lines(Category::characters, kEmbeddedCharacters);
+    l.add_lines(Category::copyrights, kEmbeddedCopyrights);
+    l.add_lines(Category::meta, kEmbeddedMeta);
+    return l;
+  }();
+  return lists;
 }
+
+SortedTag sort_tag(std::string_view tag, const CategoryLists& lists, bool use_builtin) {
+  const std::string_view trimmed = trim(tag);
+  std::string key = match_key(trimmed);
+  if (key.empty()) return {Category::general, std::string(trimmed)};
+  if (const Entry* e = find_builtin(kRatingTags, key)) return {Category::rating, std::string(e->form)};
+  if (const Entry* e = find_builtin(kQualityTags, key)) return {Category::quality, std::string(e->form)};
+  if (const Entry* e = find_builtin(kSpecialTags, key)) return {Category::special, std::string(e->form)};
+  std::optional<Category> listed = find_in(lists, trimmed, key);
+  if (!listed && use_builtin) listed = find_in(builtin_lists(), trimmed, key);
+  if (listed) return {*listed, std::move(key)};
+  return {Category::general, normalize_tag(trimmed)};
+}
+
+}  // namespace detail
+
+SortedTag sort_tag(std::string_view tag, const CategoryLists& lists) {
+  return detail::sort_tag(tag, lists, lists.builtin);
+}
+
+Category categorize(std::string_view tag, const CategoryLists& lists) { return sort_tag(tag, lists).category; }
 
 std::string normalize_tag(std::string_view tag) {
   std::string out(detail::trim(tag));
@@ -134,10 +196,9 @@ std::string normalize_tag(std::string_view tag) {
 TagMap categorize_all(const std::vector<std::string>& tags, const CategoryLists& lists) {
   TagMap map;
   for (const std::string& tag : tags) {
-    const std::string_view trimmed = detail::trim(tag);
-    if (trimmed.empty()) continue;
-    const Category category = categorize(trimmed, lists);
-    map[category].push_back(category == Category::general ? normalize_tag(trimmed) : std::string(trimmed));
+    if (detail::trim(tag).empty()) continue;
+    SortedTag sorted = sort_tag(tag, lists);
+    map[sorted.category].push_back(std::move(sorted.text));
   }
   return map;
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "nanollama/error.h"
@@ -63,6 +64,63 @@ TEST(Categories, EverythingElseIsGeneral) {
   for (const char* tag : {"solo", "long hair", "1girls", "girl", "best", "score_10", "hatsune miku", "", "  "}) {
     EXPECT_EQ(categorize(tag, none), Category::general) << tag;
   }
+}
+
+TEST(Categories, KgensWorseQualityAndTheCommonWorstQuality) {
+  const CategoryLists none;
+  EXPECT_EQ(categorize("worse quality", none), Category::quality);
+  EXPECT_EQ(categorize("worst quality", none), Category::quality);
+}
+
+TEST(Categories, BuiltInListsKnowCommonCopyrightAndMetaTags) {
+  const CategoryLists lists;  // builtin is on by default
+  EXPECT_EQ(categorize("original", lists), Category::copyrights);
+  EXPECT_EQ(categorize("touhou", lists), Category::copyrights);
+  for (const char* tag : {"highres", "absurdres", "Absurdres", "incredibly_absurdres", "commentary request", "lowres"}) {
+    EXPECT_EQ(categorize(tag, lists), Category::meta) << tag;
+  }
+  // General tags the lists must not claim.
+  for (const char* tag : {"monochrome", "greyscale", "comic", "sketch", "signature", "watermark", "artist name"}) {
+    EXPECT_EQ(categorize(tag, lists), Category::general) << tag;
+  }
+  CategoryLists off;
+  off.builtin = false;
+  EXPECT_EQ(categorize("original", off), Category::general);
+  EXPECT_EQ(categorize("absurdres", off), Category::general);
+  EXPECT_EQ(categorize("masterpiece", off), Category::quality);  // rating / quality / special stay
+}
+
+TEST(Categories, GivenListsAddToTheBuiltInOnesAndWin) {
+  CategoryLists lists;
+  lists.add(Category::copyrights, "my own series");
+  lists.add(Category::characters, "original");  // contrived, but the caller's word wins
+  EXPECT_EQ(categorize("my_own_series", lists), Category::copyrights);
+  EXPECT_EQ(categorize("absurdres", lists), Category::meta);  // still there
+  EXPECT_EQ(categorize("original", lists), Category::characters);
+}
+
+TEST(SortTag, WritesListMatchesInTheListsForm) {
+  CategoryLists lists;
+  lists.add(Category::characters, "Hatsune Miku");
+  auto sorted = [&](std::string_view tag) { return sort_tag(tag, lists); };
+  EXPECT_EQ(sorted("Hatsune_Miku").text, "hatsune miku");
+  EXPECT_EQ(sorted("  hatsune   miku ").text, "hatsune miku");
+  EXPECT_EQ(sorted("Score 9").text, "score_9");
+  EXPECT_EQ(sorted("score_8_up").text, "score_8_up");
+  EXPECT_EQ(sorted("Best_Quality").text, "best quality");
+  EXPECT_EQ(sorted("1GIRL").text, "1girl");
+  EXPECT_EQ(sorted("Safe").category, Category::rating);
+  EXPECT_EQ(sorted("Safe").text, "safe");
+  EXPECT_EQ(sorted("ORIGINAL").text, "original");
+  EXPECT_EQ(sorted("Long_Hair").text, "Long Hair");  // general: case kept
+  EXPECT_EQ(sorted("^_^").text, "^_^");
+}
+
+TEST(Categories, ListTextParsesAsAFileDoes) {
+  CategoryLists lists;
+  lists.add_lines(Category::meta, "\xEF\xBB\xBFhighres\r\n\r\n  absurdres  \nlast");
+  EXPECT_EQ(lists.meta, (std::unordered_set<std::string>{"highres", "absurdres", "last"}));
+  EXPECT_THROW(lists.add_lines(Category::general, "x"), Error);
 }
 
 TEST(Categories, UserListsFromFiles) {
@@ -163,7 +221,7 @@ TEST(CategorizeAll, GroupsInOrderAndNormalizesGeneralOnly) {
   EXPECT_EQ(map[Category::general], (std::vector<std::string>{"solo", "long hair", "^_^"}));
   EXPECT_EQ(map[Category::quality], (std::vector<std::string>{"score_9", "masterpiece"}));
   EXPECT_EQ(map[Category::rating], (std::vector<std::string>{"safe"}));
-  EXPECT_EQ(map[Category::characters], (std::vector<std::string>{"hatsune_miku"}));
+  EXPECT_EQ(map[Category::characters], (std::vector<std::string>{"hatsune miku"}));  // the list's form
   EXPECT_TRUE(map[Category::artist].empty());
   EXPECT_TRUE(map[Category::copyrights].empty());
   EXPECT_TRUE(map[Category::meta].empty());
