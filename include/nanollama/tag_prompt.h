@@ -116,7 +116,9 @@ TagMap categorize_all(const std::vector<std::string>& tags, const CategoryLists&
 
 enum class Target { very_short, short_, long_, very_long };
 std::string_view target_name(Target t) noexcept;        // "very_short", "short", "long", "very_long"
-std::optional<Target> parse_target(std::string_view name) noexcept;  // a name or a token
+// A name, the web UI extension's label ("very short", "Very Long": spaces or underscores,
+// any ASCII case, trimmed) or a token ("<|very_long|>").
+std::optional<Target> parse_target(std::string_view name) noexcept;
 std::string_view target_token(Target t) noexcept;        // "<|very_short|>" ... "<|very_long|>"
 // Fewest tags (input special + general + new) a target asks for: 8, 16, 32, 48.
 int32_t target_min_tags(Target t) noexcept;

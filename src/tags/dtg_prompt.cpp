@@ -1,4 +1,4 @@
-// DanTagGen's prompt, byte for byte as the reference tools write it (DANTAGGEN.md).
+// DanTagGen's prompt, byte for byte as KGen's apply_dtg_prompt writes it (docs/TAGS.md).
 #include <cmath>
 #include <string>
 
@@ -54,8 +54,25 @@ std::string_view target_token(Target t) noexcept {
 }
 
 std::optional<Target> parse_target(std::string_view name) noexcept {
+  name = detail::trim(name);
+  // The extension's radio labels are "very short" ... "very long"; its code and KGen's
+  // TARGET keys use underscores. Any mix of case, spaces and underscores is one name.
+  char folded[16];
+  size_t n = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c == ' ' || c == '_') {
+      while (i + 1 < name.size() && (name[i + 1] == ' ' || name[i + 1] == '_')) ++i;
+      c = '_';
+    } else if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (n == sizeof folded) return std::nullopt;  // longer than any name
+    folded[n++] = c;
+  }
+  const std::string_view key(folded, n);
   for (Target t : kTargets) {
-    if (name == target_name(t) || name == target_token(t)) return t;
+    if (key == target_name(t) || name == target_token(t)) return t;
   }
   return std::nullopt;
 }

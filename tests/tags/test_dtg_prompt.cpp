@@ -198,7 +198,19 @@ TEST(Targets, Parse) {
   EXPECT_EQ(parse_target("<|short|>"), Target::short_);
   EXPECT_EQ(parse_target("medium"), std::nullopt);
   EXPECT_EQ(parse_target(""), std::nullopt);
-  EXPECT_EQ(parse_target("Long"), std::nullopt);
+  EXPECT_EQ(parse_target("very short x"), std::nullopt);
+  EXPECT_EQ(parse_target("<|Long|>"), std::nullopt);
+}
+
+TEST(Targets, TheWebUiExtensionsLabels) {
+  EXPECT_EQ(parse_target("very short"), Target::very_short);
+  EXPECT_EQ(parse_target("very long"), Target::very_long);
+  EXPECT_EQ(parse_target("Very Long"), Target::very_long);
+  EXPECT_EQ(parse_target("VERY_SHORT"), Target::very_short);
+  EXPECT_EQ(parse_target(" Long "), Target::long_);
+  EXPECT_EQ(parse_target("very  _short"), Target::very_short);
+  EXPECT_EQ(parse_target("veryshort"), std::nullopt);
+  EXPECT_EQ(parse_target(std::string(100, 'x')), std::nullopt);
 }
 
 }  // namespace
