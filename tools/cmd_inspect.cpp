@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "format.h"
 #include "nanollama/gguf.h"
+#include "nanollama/tags.h"
 
 namespace nanollama::cli {
 namespace {
@@ -74,6 +75,31 @@ Summary summarize(const GgufFile& file) {
   return s;
 }
 
+// What `nanollama tags` would take the file for (only for DanTagGen vocabularies).
+void print_dantaggen_text(const GgufFile& file) {
+  const DtgModelInfo info = detect_dtg_model(file);
+  if (!info.dantaggen_vocabulary) return;
+  std::cout << "\nDanTagGen:\n  version: " << (info.version.empty() ? "unknown" : info.version);
+  if (info.detected_from == "context_length") {
+    std::cout << " (from the context length, " << info.context_length << ")";
+  } else if (info.detected_from == "metadata") {
+    std::cout << " (from the metadata's name)";
+  } else {
+    std::cout << " (neither the context length nor the metadata tells)";
+  }
+  std::cout << "\n  prompt: " << (info.quality_line ? "a quality line first (delta's layout)" : "no quality line")
+            << "\n";
+}
+
+std::string dantaggen_json(const GgufFile& file) {
+  const DtgModelInfo info = detect_dtg_model(file);
+  if (!info.dantaggen_vocabulary) return "null";
+  return "{\"dtg_version\":" + (info.version.empty() ? std::string("null") : json_quote(info.version)) +
+         ",\"quality_line\":" + (info.quality_line ? "true" : "false") +
+         ",\"detected_from\":" + json_quote(info.detected_from) +
+         ",\"context_length\":" + std::to_string(info.context_length) + "}";
+}
+
 void print_text(const GgufFile& file, bool full) {
   std::cout << file.path() << ": GGUF version " << file.version() << ", alignment " << file.alignment() << ", "
             << file.metadata().size() << " metadata keys, " << file.tensors().size() << " tensors, data section at byte "
@@ -100,6 +126,7 @@ void print_text(const GgufFile& file, bool full) {
   for (const auto& [name, entry] : s.by_type) {
     std::cout << "  " << pad(name + ":", 7) << " " << entry.first << " tensors, " << human_bytes(entry.second) << "\n";
   }
+  print_dantaggen_text(file);
 }
 
 void print_json(const GgufFile& file, bool full) {
@@ -131,7 +158,7 @@ void print_json(const GgufFile& file, bool full) {
     first = false;
     out << json_quote(name) << ":{\"tensors\":" << entry.first << ",\"bytes\":" << entry.second << "}";
   }
-  out << "}}}\n";
+  out << "}},\"dantaggen\":" << dantaggen_json(file) << "}\n";
   std::cout << out.str();
 }
 
@@ -140,7 +167,8 @@ void print_json(const GgufFile& file, bool full) {
 int cmd_inspect(int argc, char** argv) {
   ArgParser args("inspect", "FILE [--json] [--full]",
                  "Prints a GGUF file's version, every metadata key with its type and value, the tensor\n"
-                 "table (name, type, shape, offset, bytes) and a summary (parameters, bytes by type).");
+                 "table (name, type, shape, offset, bytes) and a summary (parameters, bytes by type);\n"
+                 "for a DanTagGen file, which version and prompt layout `nanollama tags` takes it for.");
   args.flag("json", 0, "print one JSON object instead of text")
       .flag("full", 0, "print arrays in full instead of their first items and length");
   if (!args.parse(argc, argv, 1)) return 0;

@@ -92,6 +92,28 @@ struct TagVariant {
   TagStats stats;
 };
 
+// Which DanTagGen a GGUF file holds, and so which prompt layout it was trained on, from what
+// the file itself says (its name on disk plays no part):
+//   - context length (llama.context_length, the checkpoint's max_position_embeddings): 2048
+//     is delta or delta-rev2, which were trained with a first "quality:" line; 512 is alpha,
+//     beta or gamma, which were not. This decides whenever it is one of the two;
+//   - else general.name, general.basename, general.finetune or general.version naming a
+//     version ("DanTagGen-delta-rev2", "gamma", ...);
+//   - else nothing: no quality line.
+// The vocabulary tells no version from another (all have the same 32006 tokens); it only
+// says whether the file is a DanTagGen at all. Never throws: odd metadata is ignored.
+struct DtgModelInfo {
+  bool dantaggen_vocabulary = false;  // the vocabulary has DanTagGen's <|input_end|> token
+  // "delta-rev2", "delta", "gamma", "beta", "alpha" when the metadata names one that the
+  // context length agrees with; "delta" or "alpha/beta/gamma" from the context length
+  // alone; "" when nothing tells.
+  std::string version;
+  bool quality_line = false;
+  std::string detected_from;   // "context_length", "metadata" or "none"
+  int64_t context_length = 0;  // 0 when the file has none
+};
+DtgModelInfo detect_dtg_model(const gguf::GgufFile& file);
+
 struct TagResult {
   std::vector<TagVariant> variants;
   bool cancelled = false;

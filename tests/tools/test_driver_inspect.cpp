@@ -54,6 +54,31 @@ TEST(DriverInspect, JsonIsMachineReadable) {
   EXPECT_EQ(json::parse(full.out).find("metadata")->as_array()[1].find("value")->as_array().size(), 100u);
 }
 
+TEST(DriverInspect, SaysWhichDanTagGenAFileIs) {
+  testing::TempDir dir;
+  gguf::GgufWriter w;
+  w.set("general.architecture", "llama");
+  w.set("general.name", "renamed");
+  w.set("llama.context_length", uint32_t{512});
+  w.set("tokenizer.ggml.tokens", std::vector<std::string>{"<unk>", "<s>", "</s>", "<|empty|>", "<|input_end|>"});
+  const auto path = dir.file("dtg.gguf").string();
+  w.write(path);
+  auto r = run_driver({"inspect", path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("DanTagGen:\n  version: alpha/beta/gamma (from the context length, 512)\n  prompt: no quality line"),
+            std::string::npos)
+      << r.out;
+  auto j = run_driver({"inspect", "--json", path});
+  const auto v = json::parse(j.out);
+  EXPECT_EQ(v.find("dantaggen")->find("dtg_version")->as_string(), "alpha/beta/gamma");
+  EXPECT_FALSE(v.find("dantaggen")->find("quality_line")->as_bool());
+  EXPECT_EQ(v.find("dantaggen")->find("detected_from")->as_string(), "context_length");
+  // Not a DanTagGen vocabulary: nothing said.
+  const auto other = small_model(dir);
+  EXPECT_EQ(run_driver({"inspect", other}).out.find("DanTagGen"), std::string::npos);
+  EXPECT_TRUE(json::parse(run_driver({"inspect", "--json", other}).out).find("dantaggen")->is_null());
+}
+
 TEST(DriverInspect, BadFilesExitOneWithOneLine) {
   testing::TempDir dir;
   testing::write_bytes(dir.file("junk.gguf"), {'n', 'o', 'p', 'e', 0, 0, 0, 0});
