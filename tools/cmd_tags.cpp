@@ -26,7 +26,8 @@ struct RequestOption {
 };
 
 constexpr RequestOption kRequestOptions[] = {
-    {"general", "TAGS", "general tags, comma-separated (special tags like 1girl are sorted out)", RequestOption::text},
+    {"general", "TEXT", "general tags in web UI syntax, read as --prompt is (1girl, absurdres, ... are sorted out)",
+     RequestOption::text},
     {"prompt", "TEXT", "a web UI prompt: weights, \\( escapes, BREAK and <lora:...> kept in the output", RequestOption::text},
     {"rating", "TAGS", "rating: safe, sensitive, nsfw, explicit, ...", RequestOption::text},
     {"artist", "TAGS", "artist tags", RequestOption::text},
@@ -34,11 +35,13 @@ constexpr RequestOption kRequestOptions[] = {
     {"copyrights", "TAGS", "copyright (series) tags", RequestOption::text},
     {"quality", "TAGS", "quality tags (delta models take a quality line)", RequestOption::text},
     {"special", "TAGS", "special tags (1girl, 2boys, ...)", RequestOption::text},
-    {"target", "LENGTH", "very_short, short, long or very_long (at least 8/16/32/48 tags)", RequestOption::text},
+    {"target", "LENGTH", "very_short, short, long or very_long, or \"very short\" etc. (at least 8/16/32/48 tags)",
+     RequestOption::text},
     {"aspect-ratio", "F", "image width / height (default 1.0)", RequestOption::number},
     {"size", "WxH", "image size, e.g. 832x1216 (sets the aspect ratio)", RequestOption::text},
     {"ban", "PATTERNS", "banned tags, comma-separated Python regular expressions matched at the tag's start (as KGen); exact:TAG and glob:*PATTERN* for literal forms", RequestOption::text},
-    {"seed", "N", "seed; the same seed, request and model give the same tags", RequestOption::number},
+    {"seed", "N", "seed (default, or -1: random, and printed); the same seed, request and model give the same tags",
+     RequestOption::number},
     {"temp", "T", "temperature (default 1.0)", RequestOption::number},
     {"top-p", "P", "top-p (default 0.85)", RequestOption::number},
     {"top-k", "K", "top-k (default 70)", RequestOption::number},
@@ -46,6 +49,8 @@ constexpr RequestOption kRequestOptions[] = {
     {"variants", "N", "generate N variants (seeds seed..seed+N-1) in one batched pass", RequestOption::number},
     {"max-new-tokens", "N", "tokens per generation pass (default 512)", RequestOption::number},
     {"max-retries", "N", "passes to reach the target's tag count (default 20)", RequestOption::number},
+    {"max-same-output", "N", "identical outputs in a row (they spend no retry) that stop the passes (default 15)",
+     RequestOption::number},
     {"min-tags", "N", "override the target's minimum tag count", RequestOption::number},
     {"format", "TEMPLATE", "output template with <|category|> placeholders", RequestOption::text},
     {"no-format", nullptr, "print the original prompt + the new tags, unformatted", RequestOption::flag},
@@ -79,6 +84,7 @@ json::Value request_object(const ArgParser& args) {
     if (*q != "on" && *q != "off" && *q != "auto") throw UsageError("--quality-line must be on, off or auto");
     if (*q != "auto") obj.set("quality-line", *q == "on");
   }
+  if (args.has("no-builtin-lists")) obj.set("builtin-lists", false);
   return obj;
 }
 
@@ -88,13 +94,13 @@ void print_summary(const TagResult& r, const TagRequest& req, const Model& model
   std::fprintf(stderr, "tags: %zu variant%s, ", r.variants.size(), r.variants.size() == 1 ? "" : "s");
   for (size_t i = 0; i < r.variants.size(); ++i) {
     const auto& v = r.variants[i];
-    std::fprintf(stderr, "%s%zu new%s%s", i ? " / " : "", v.tags.size(), v.reached_target ? "" : " (target not reached)",
-                 v.context_full ? " (context full)" : "");
+    std::fprintf(stderr, "%sseed %llu: %zu new%s%s", i ? " / " : "", static_cast<unsigned long long>(v.seed),
+                 v.tags.size(), v.reached_target ? "" : " (target not reached)", v.context_full ? " (context full)" : "");
   }
   std::fprintf(stderr,
-               " | target %s | %d passes, %lld prompt + %lld generated tokens (%lld reused, %lld rolled back, %lld tags "
+               " | target %s%s | %d passes, %lld prompt + %lld generated tokens (%lld reused, %lld rolled back, %lld tags "
                "rejected) | %.2f s, %.1f tok/s%s\n",
-               std::string(tags::target_name(req.target)).c_str(), s.passes, static_cast<long long>(s.prompt_tokens),
+               std::string(tags::target_name(req.target)).c_str(), r.quality_line ? ", quality line" : "", s.passes, static_cast<long long>(s.prompt_tokens),
                static_cast<long long>(s.generated_tokens), static_cast<long long>(s.reused_tokens),
                static_cast<long long>(s.rolled_back_tokens), static_cast<long long>(s.rejected_tags), s.seconds, tps,
                r.cancelled ? " | cancelled" : "");
@@ -174,13 +180,15 @@ int cmd_tags(int argc, char** argv) {
       args.option(o.name, 0, o.value_name, o.help);
     }
   }
-  args.option("quality-line", 0, "on|off|auto", "write the delta models' quality line", "auto: if the model name says delta")
+  args.option("quality-line", 0, "on|off|auto", "write the delta models' quality line",
+              "auto: from the model file's context length and metadata")
       .option("batch", 0, "FILE", "read one JSON request per line (- for stdin); write one JSON result per line")
       .option("parallel", 0, "N", "with --batch: requests decoded together (results do not change)", "8")
-      .option("artists-file", 0, "FILE", "artist names, one per line (for sorting tags into categories)")
+      .option("artists-file", 0, "FILE", "artist names, one per line (added to the built-in lists; KGen's tag-list files work)")
       .option("characters-file", 0, "FILE", "character names, one per line")
       .option("copyrights-file", 0, "FILE", "copyright names, one per line")
       .option("meta-file", 0, "FILE", "meta tags, one per line")
+      .flag("no-builtin-lists", 0, "sort tags with the --*-file lists only, not the lists built into nanollama")
       .flag("json", 0, "print the result as one JSON object")
       .flag("stream", 0, "print each new tag on stderr as soon as it is accepted")
       .epilog(

@@ -60,6 +60,8 @@ typedef struct nl_generator_options {
   const char* characters_file;
   const char* copyrights_file;
   const char* meta_file;
+  int32_t no_builtin_lists;    /* nonzero: requests leave the built-in category lists out unless
+                                  they ask for them (nl_tag_request.builtin_lists) */
 } nl_generator_options;
 
 void nl_generator_options_init(nl_generator_options* options);
@@ -72,15 +74,18 @@ void nl_generator_cancel(nl_generator* generator);
 
 typedef enum nl_target { NL_TARGET_VERY_SHORT = 0, NL_TARGET_SHORT = 1, NL_TARGET_LONG = 2, NL_TARGET_VERY_LONG = 3 } nl_target;
 
+/* nl_tag_request.seed: draw a fresh random seed for the request (reported per variant). */
+#define NL_SEED_RANDOM UINT64_MAX
+
 typedef struct nl_tag_request {
-  /* Comma-separated tags per field; NULL or "" for none. */
+  /* Comma-separated Danbooru tags per field, taken as given; NULL or "" for none. */
   const char* rating;
   const char* artist;
   const char* characters;
   const char* copyrights;
   const char* quality;
   const char* special;
-  const char* general;
+  const char* general;      /* loose tags in web UI syntax, read as `prompt` is */
   const char* prompt;       /* a web UI prompt (weights, BREAK, <lora:...>) */
   const char* ban;          /* comma-separated ban patterns (see tags::BanList) */
   const char* format;       /* output template; NULL for the default */
@@ -88,13 +93,16 @@ typedef struct nl_tag_request {
   int32_t width, height;
   nl_target target;         /* default NL_TARGET_LONG */
   int32_t min_tags;         /* -1: the target's minimum */
-  int32_t quality_line;     /* -1 auto, 0 off, 1 on */
+  int32_t quality_line;     /* -1 auto (from the model file), 0 off, 1 on */
   float temperature, top_p, min_p;
   int32_t top_k;
-  uint64_t seed;
+  uint64_t seed;            /* NL_SEED_RANDOM (the default, also (uint64_t)-1): a random seed */
   int32_t max_new_tokens, max_retries, variants;
   int32_t mish;             /* nonzero: Mish MLP activation instead of SiLU */
   int32_t no_format;        /* nonzero: original prompt + new tags */
+  /* Fields added later go here, at the end, so the ones above keep their offsets. */
+  int32_t max_same_output;  /* identical outputs in a row that end the retries (default 15) */
+  int32_t builtin_lists;    /* -1 the generator's setting, 0 off, 1 on: the built-in category lists */
 } nl_tag_request;
 
 /* Fills every field with the library's defaults (the same as the C++ TagRequest). */

@@ -42,31 +42,44 @@ struct TagSampling {
 };
 
 struct TagRequest {
-  // The prompt's fields, each a list of tags (empty lists become <|empty|>).
-  std::vector<std::string> rating, artist, characters, copyrights, quality, special, general;
+  // The prompt's fields, each a list of Danbooru tags taken as given (empty lists become
+  // <|empty|>), except that artist, characters and copyrights are written with spaces for
+  // underscores ("hatsune_miku" -> "hatsune miku"), as the model was trained.
+  std::vector<std::string> rating, artist, characters, copyrights, quality, special;
+  // Loose tags in web UI syntax: each element is read exactly as `prompt` is (so it may hold
+  // several comma-separated tags, weights, escapes, BREAK and networks) and its tags are sorted
+  // into categories (tags::sort_tag): "1girl" lands among the special tags, "absurdres" in meta.
+  std::vector<std::string> general;
   // A web UI prompt ("masterpiece, 1girl, (long hair:1.2), BREAK, <lora:x:0.8>"), parsed and
-  // sorted into the fields above (after anything given there). Weights, BREAK and networks
-  // survive into the formatted output.
+  // sorted into the fields above (after anything given there). Weights, escapes and BREAK
+  // never reach the model; they, and the networks, survive into the formatted output.
   std::string prompt;
 
   std::optional<double> aspect_ratio;  // width / height; when unset, width/height if both > 0, else 1.0
   int32_t width = 0, height = 0;
   tags::Target target = tags::Target::long_;
   std::optional<int32_t> min_tags;     // overrides the target's minimum (8 / 16 / 32 / 48)
-  // Delta models take a first "quality:" line. Unset: on when the model's name says delta.
+  // Delta models take a first "quality:" line. Unset: as detect_dtg_model says for the file.
   std::optional<bool> quality_line;
+  // Sort tags with the built-in artist / characters / copyrights / meta lists too. Unset: the
+  // generator's TagGeneratorOptions::categories.builtin (on by default).
+  std::optional<bool> builtin_lists;
 
   std::vector<std::string> ban;  // patterns, see tags::BanList
   TagSampling sampling;
-  uint64_t seed = 0;
+  // Unset: a fresh random seed for each request, 0 to 2^31 - 2 (the web UI extension's
+  // range). TagVariant::seed always says which seed a variant used; giving it back here
+  // reproduces the variant.
+  std::optional<uint64_t> seed;
   int32_t max_new_tokens = 512;  // per pass, as in the reference tools
-  int32_t max_retries = 20;
-  int32_t max_same_output = 15;
+  int32_t max_retries = 20;      // passes after the first that may still reach the target
+  int32_t max_same_output = 15;  // identical outputs in a row (which spend no retry) that end it
   int32_t variants = 1;          // variant i uses seed + i; all share the prompt's KV cache
   Activation activation = Activation::silu;
 
-  // Output: the template (tags::kDefaultTemplate when empty), or no formatting (the original
-  // prompt followed by ", " and the new tags).
+  // Output: the template (tags::kDefaultTemplate when empty), or no formatting: the prompt's
+  // text, then each general element's text, then the other fields' tags (rating, artist,
+  // characters, copyrights, quality, special), then the new tags, joined by ", ".
   std::string format_template;
   bool no_format = false;
 };
@@ -118,6 +131,8 @@ struct TagResult {
   std::vector<TagVariant> variants;
   bool cancelled = false;
   TagStats total;
+  DtgModelInfo model;         // what the file says (detect_dtg_model)
+  bool quality_line = false;  // whether this request's prompt had the quality line
 };
 
 // Called once per new tag as soon as it is accepted; returning false cancels the request.
@@ -152,7 +167,9 @@ struct TagGeneratorOptions {
   // Prompt and re-fed tokens a decode step takes beside its decode rows when several
   // sequences are running: long inputs are evaluated in chunks of about this size.
   int32_t step_tokens = 64;
-  tags::CategoryLists categories;  // artist / character / copyright / meta lists
+  // Artist / character / copyright / meta lists, added to the built-in ones;
+  // categories.builtin = false leaves the built-in ones out unless a request asks for them.
+  tags::CategoryLists categories;
 };
 
 class TagGenerator {
@@ -195,11 +212,16 @@ class TagGenerator {
 
 // Request lines and results as JSON objects, for batch files and bindings. Keys are the
 // driver's long option names: "rating", "artist", "characters", "copyrights", "quality",
-// "special", "general" (strings of comma-separated tags, or arrays), "prompt",
-// "aspect-ratio", "size" ("WxH"), "target", "min-tags", "quality-line", "ban", "seed",
-// "temp", "top-p", "top-k", "min-p", "max-new-tokens", "max-retries", "variants",
-// "activation", "format", "no-format". Unknown keys and bad values are Error(invalid_argument)
-// naming the key.
+// "special" (strings of comma-separated tags, or arrays), "general" (web UI text, or an array
+// of such texts), "prompt", "aspect-ratio", "size" ("WxH"), "width", "height", "target",
+// "min-tags", "quality-line", "builtin-lists", "ban", "seed" (-1 or null: random), "temp",
+// "top-p", "top-k", "min-p", "max-new-tokens", "max-retries", "max-same-output", "variants",
+// "activation", "format", "no-format". Keys ignore ASCII case, and "_" or " " count as "-"
+// ("top_p", "Max Same Output"); the web UI extension's and KGen's names are accepted too:
+// "tag_length" and "total tag length" (target), "ban_tags" and "blacklist" (ban),
+// "temperature" (temp), "no_formatting" (no-format), "max_retry" (max-retries),
+// "special_tags" (special). A key given twice under two names, unknown keys and bad values
+// are Error(invalid_argument) naming the key.
 TagRequest tag_request_from_json(const json::Value& object, const TagRequest& defaults = {});
 json::Value tag_result_to_json(const TagResult& result);
 

@@ -177,6 +177,7 @@ nl_status nl_generator_create(nl_model* model, const nl_generator_options* optio
     if (o.characters_file) opts.categories.load(Category::characters, o.characters_file);
     if (o.copyrights_file) opts.categories.load(Category::copyrights, o.copyrights_file);
     if (o.meta_file) opts.categories.load(Category::meta, o.meta_file);
+    opts.categories.builtin = o.no_builtin_lists == 0;
     auto g = std::make_unique<nl_generator>();
     g->generator = std::make_unique<nanollama::TagGenerator>(model->model, model->tokenizer, std::move(opts));
     *out = g.release();
@@ -200,10 +201,12 @@ void nl_tag_request_init(nl_tag_request* r) {
   r->top_p = d.sampling.top_p;
   r->min_p = d.sampling.min_p;
   r->top_k = d.sampling.top_k;
-  r->seed = d.seed;
+  r->seed = NL_SEED_RANDOM;
   r->max_new_tokens = d.max_new_tokens;
   r->max_retries = d.max_retries;
   r->variants = d.variants;
+  r->max_same_output = d.max_same_output;
+  r->builtin_lists = -1;
 }
 
 nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* request, nl_tag_callback on_tag,
@@ -220,7 +223,7 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     r.copyrights = tags_of(c.copyrights);
     r.quality = tags_of(c.quality);
     r.special = tags_of(c.special);
-    r.general = tags_of(c.general);
+    if (c.general != nullptr && c.general[0] != '\0') r.general = {c.general};  // web UI text, parsed whole
     r.ban = c.ban ? nanollama::tags::split_ban_patterns(c.ban) : std::vector<std::string>{};
     if (c.prompt) r.prompt = c.prompt;
     if (c.format) r.format_template = c.format;
@@ -235,9 +238,11 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     r.sampling.top_p = c.top_p;
     r.sampling.min_p = c.min_p;
     r.sampling.top_k = c.top_k;
-    r.seed = c.seed;
+    if (c.seed != NL_SEED_RANDOM) r.seed = c.seed;
     r.max_new_tokens = c.max_new_tokens;
     r.max_retries = c.max_retries;
+    r.max_same_output = c.max_same_output;
+    if (c.builtin_lists >= 0) r.builtin_lists = c.builtin_lists != 0;
     r.variants = c.variants;
     r.activation = c.mish ? nanollama::Activation::mish : nanollama::Activation::silu;
     r.no_format = c.no_format != 0;

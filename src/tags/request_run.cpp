@@ -71,7 +71,7 @@ void RequestRun::on_decoded(int32_t seq, std::span<const float> logits) {
     p.repeat_penalty = request_.sampling.repeat_penalty;
     p.order = request_.sampling.order;
     p.banned_tokens = shared_.never_sampled;
-    p.seed = request_.seed + static_cast<uint64_t>(v);
+    p.seed = resolved_.seed + static_cast<uint64_t>(v);
     runs_.emplace_back(*context_, static_cast<int32_t>(v), seqs_[v], std::move(p));
   }
   for (auto& run : runs_) run.start();
@@ -93,6 +93,8 @@ bool RequestRun::done() const noexcept {
 TagResult RequestRun::result() const {
   TagResult result;
   result.cancelled = cancelled_.load();
+  result.model = resolved_.model;
+  result.quality_line = resolved_.fields.quality_line;
   result.total.prompt_tokens = static_cast<int64_t>(prompt_ids_.size()) - held_;
   result.total.reused_tokens = held_;
   for (const auto& run : runs_) {

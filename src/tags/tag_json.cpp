@@ -3,6 +3,8 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <string_view>
+#include <utility>
 
 #include "nanollama/tags.h"
 
@@ -11,6 +13,41 @@ namespace {
 
 [[noreturn]] void bad(const std::string& key, const std::string& what) {
   throw Error(ErrorCode::invalid_argument, "\"" + key + "\": " + what);
+}
+
+// Web UI texts: a string is one text, an array several; each is parsed whole later, since
+// commas may sit inside a weight ("(a, b:1.2)").
+std::vector<std::string> texts(const std::string& key, const json::Value& v) {
+  if (v.is_string()) return {v.as_string()};
+  if (!v.is_array()) bad(key, "must be a string of web UI text or an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v.as_array()) out.push_back(item.as_string(key));
+  return out;
+}
+
+// How a key is looked up: ASCII lower case, with "_" and " " as "-" ("Top_P" is "top-p").
+std::string key_form(std::string_view key) {
+  std::string out(key);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '_' || c == ' ') c = '-';
+  }
+  return out;
+}
+
+// Other front ends' names for request keys (in key_form): the web UI extension's settings
+// and infotext, KGen's tag_gen arguments, the ComfyUI nodes' inputs.
+std::string_view canonical_key(std::string_view key) {
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"tag-length", "target"},        {"total-tag-length", "target"}, {"ban-tags", "ban"},
+      {"blacklist", "ban"},            {"black-list", "ban"},          {"temperature", "temp"},
+      {"no-formatting", "no-format"},  {"max-retry", "max-retries"},   {"special-tags", "special"},
+      {"artists", "artist"},           {"character", "characters"},    {"copyright", "copyrights"},
+  };
+  for (const auto& [alias, name] : kAliases) {
+    if (key == alias) return name;
+  }
+  return key;
 }
 
 std::vector<std::string> tag_list(const std::string& key, const json::Value& v) {
@@ -80,6 +117,15 @@ json::Value variant_json(const TagVariant& v) {
   return o;
 }
 
+json::Value model_json(const DtgModelInfo& m) {
+  json::Value o;
+  o.set("dtg_version", m.version.empty() ? json::Value() : json::Value(m.version));
+  o.set("quality_line", m.quality_line);
+  o.set("detected_from", m.detected_from);
+  o.set("context_length", m.context_length);
+  return o;
+}
+
 }  // namespace
 
 TagRequest tag_request_from_json(const json::Value& object, const TagRequest& defaults) {
@@ -92,7 +138,7 @@ TagRequest tag_request_from_json(const json::Value& object, const TagRequest& de
       {"copyrights", [&](const std::string& k, const json::Value& v) { r.copyrights = tag_list(k, v); }},
       {"quality", [&](const std::string& k, const json::Value& v) { r.quality = tag_list(k, v); }},
       {"special", [&](const std::string& k, const json::Value& v) { r.special = tag_list(k, v); }},
-      {"general", [&](const std::string& k, const json::Value& v) { r.general = tag_list(k, v); }},
+      {"general", [&](const std::string& k, const json::Value& v) { r.general = texts(k, v); }},
       {"ban", [&](const std::string& k, const json::Value& v) { r.ban = ban_patterns(k, v); }},
       {"prompt", [&](const std::string& k, const json::Value& v) { r.prompt = v.as_string(k); }},
       {"aspect-ratio", [&](const std::string& k, const json::Value& v) { r.aspect_ratio = number(k, v, 1e-3, 1e3); }},
@@ -108,21 +154,43 @@ TagRequest tag_request_from_json(const json::Value& object, const TagRequest& de
          r.height = h;
          r.aspect_ratio.reset();
        }},
+      {"width",
+       [&](const std::string& k, const json::Value& v) {
+         r.width = integer(k, v, 1, 1 << 20);
+         r.aspect_ratio.reset();
+       }},
+      {"height",
+       [&](const std::string& k, const json::Value& v) {
+         r.height = integer(k, v, 1, 1 << 20);
+         r.aspect_ratio.reset();
+       }},
       {"target",
        [&](const std::string& k, const json::Value& v) {
          auto t = tags::parse_target(v.as_string(k));
-         if (!t) bad(k, "must be very_short, short, long or very_long");
+         if (!t) bad(k, "must be very_short, short, long or very_long (or \"very short\", \"very long\")");
          r.target = *t;
        }},
       {"min-tags", [&](const std::string& k, const json::Value& v) { r.min_tags = integer(k, v, 0, 100000); }},
       {"quality-line", [&](const std::string& k, const json::Value& v) { r.quality_line = v.as_bool(k); }},
-      {"seed", [&](const std::string& k, const json::Value& v) { r.seed = v.as_uint(k); }},
+      {"builtin-lists", [&](const std::string& k, const json::Value& v) { r.builtin_lists = v.as_bool(k); }},
+      {"seed",
+       [&](const std::string& k, const json::Value& v) {
+         // -1 (the web UI extension's "random") or null: a fresh seed for the request.
+         if (v.is_null() || (v.is_number() && v.number_text().rfind('-', 0) == 0 && v.as_int(k) == -1)) {
+           r.seed.reset();
+         } else if (v.is_number() && v.number_text().rfind('-', 0) == 0) {
+           bad(k, "must be a whole number from 0, or -1 for a random seed");
+         } else {
+           r.seed = v.as_uint(k);
+         }
+       }},
       {"temp", [&](const std::string& k, const json::Value& v) { r.sampling.temperature = static_cast<float>(number(k, v, 0, 100)); }},
       {"top-p", [&](const std::string& k, const json::Value& v) { r.sampling.top_p = static_cast<float>(number(k, v, 0, 1)); }},
       {"top-k", [&](const std::string& k, const json::Value& v) { r.sampling.top_k = integer(k, v, 0, 1 << 22); }},
       {"min-p", [&](const std::string& k, const json::Value& v) { r.sampling.min_p = static_cast<float>(number(k, v, 0, 1)); }},
       {"max-new-tokens", [&](const std::string& k, const json::Value& v) { r.max_new_tokens = integer(k, v, 1, 1 << 20); }},
       {"max-retries", [&](const std::string& k, const json::Value& v) { r.max_retries = integer(k, v, 0, 1000); }},
+      {"max-same-output", [&](const std::string& k, const json::Value& v) { r.max_same_output = integer(k, v, 1, 1000); }},
       {"variants", [&](const std::string& k, const json::Value& v) { r.variants = integer(k, v, 1, 64); }},
       {"activation",
        [&](const std::string& k, const json::Value& v) {
@@ -133,9 +201,15 @@ TagRequest tag_request_from_json(const json::Value& object, const TagRequest& de
       {"format", [&](const std::string& k, const json::Value& v) { r.format_template = v.as_string(k); }},
       {"no-format", [&](const std::string& k, const json::Value& v) { r.no_format = v.as_bool(k); }},
   };
+  std::map<std::string_view, std::string> seen;  // canonical key -> the key as given
   for (const auto& [key, value] : object.as_object("a request")) {
-    auto it = setters.find(key);
+    const std::string form = key_form(key);
+    const std::string_view name = canonical_key(form);
+    auto it = setters.find(std::string(name));
     if (it == setters.end()) bad(key, "is not a request key");
+    if (auto [prev, fresh] = seen.emplace(it->first, key); !fresh) {
+      bad(key, "gives \"" + it->first + "\" again (as \"" + prev->second + "\")");
+    }
     it->second(key, value);
   }
   return r;
@@ -150,6 +224,8 @@ json::Value tag_result_to_json(const TagResult& result) {
   }
   o.set("cancelled", result.cancelled);
   o.set("total", stats_json(result.total));
+  o.set("quality_line", result.quality_line);
+  o.set("model", model_json(result.model));
   return o;
 }
 

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
   CHECK(request.target == NL_TARGET_LONG);
   CHECK(request.variants == 1);
   CHECK(request.temperature > 0.0f);
+  CHECK(request.seed == NL_SEED_RANDOM);
+  CHECK(request.max_same_output == 15);
+  CHECK(request.builtin_lists == -1);
   request.general = "1girl, solo, long hair";
   request.target = NL_TARGET_VERY_SHORT;
   request.seed = 42;
@@ -117,6 +120,25 @@ int main(int argc, char** argv) {
   CHECK(nl_generate_tags_json(generator, "{\"target\": \"medium\"}", &from_json) == NL_ERR_INVALID_ARGUMENT);
   CHECK(strstr(nl_last_error(), "target") != NULL);
   CHECK(nl_generate_tags_json(generator, "{not json", &from_json) == NL_ERR_INVALID_ARGUMENT);
+
+  /* No seed: one is drawn, reported, and gives the same tags back. */
+  request.variants = 1;
+  request.seed = NL_SEED_RANDOM;
+  nl_tag_result* drawn = NULL;
+  CHECK(nl_generate_tags(generator, &request, NULL, NULL, &drawn) == NL_OK);
+  if (drawn != NULL) {
+    CHECK(drawn->variants[0].seed < 2147483647u);
+    request.seed = drawn->variants[0].seed;
+    nl_tag_result* replay = NULL;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &replay) == NL_OK);
+    if (replay != NULL) CHECK(same_tags(&drawn->variants[0], &replay->variants[0]));
+    nl_tag_result_free(replay);
+    nl_tag_result_free(drawn);
+  }
+  request.max_same_output = 0;
+  CHECK(nl_generate_tags(generator, &request, NULL, NULL, &drawn) == NL_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(nl_last_error(), "max_same_output") != NULL);
+  request.max_same_output = 15;
 
   /* Bad request values are refused with a message, not a crash. */
   request.variants = 0;

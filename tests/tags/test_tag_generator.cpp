@@ -222,7 +222,7 @@ TEST(TagRequestJson, KeysAreTheOptionNames) {
   const auto r = tag_request_from_json(json::parse(
       R"({"general": "1girl, solo", "target": "short", "seed": 18446744073709551615, "ban": ["umbrella", "x*"],
           "size": "832x1216", "temp": 0.5, "top-k": 10, "variants": 2, "no-format": true, "activation": "mish"})"));
-  EXPECT_EQ(r.general, (std::vector<std::string>{"1girl", "solo"}));
+  EXPECT_EQ(r.general, (std::vector<std::string>{"1girl, solo"}));  // web UI text, parsed whole later
   EXPECT_EQ(r.target, tags::Target::short_);
   EXPECT_EQ(r.seed, 18446744073709551615ull);
   EXPECT_EQ(r.ban.size(), 2u);
@@ -233,10 +233,110 @@ TEST(TagRequestJson, KeysAreTheOptionNames) {
   EXPECT_EQ(r.variants, 2);
   EXPECT_TRUE(r.no_format);
   EXPECT_EQ(r.activation, Activation::mish);
-  for (const char* bad : {R"({"target": "medium"})", R"({"bogus": 1})", R"({"seed": -1})", R"({"size": "big"})",
-                          R"({"temp": "hot"})", R"([1])"}) {
+  for (const char* bad : {R"({"target": "medium"})", R"({"bogus": 1})", R"({"seed": -2})", R"({"seed": -1.5})",
+                          R"({"size": "big"})", R"({"temp": "hot"})", R"([1])", R"({"max-same-output": 0})",
+                          R"({"builtin-lists": "no"})"}) {
     EXPECT_THROW(tag_request_from_json(json::parse(bad)), Error) << bad;
   }
+}
+
+TEST(TagRequestJson, RandomSeedAndNewKeys) {
+  TagRequest defaults;
+  defaults.seed = 7;
+  EXPECT_FALSE(tag_request_from_json(json::parse(R"({"seed": -1})"), defaults).seed.has_value());
+  EXPECT_FALSE(tag_request_from_json(json::parse(R"({"seed": null})"), defaults).seed.has_value());
+  EXPECT_EQ(tag_request_from_json(json::parse(R"({})"), defaults).seed, 7u);
+  EXPECT_FALSE(TagRequest{}.seed.has_value());  // no seed: a fresh one per request
+  const auto r = tag_request_from_json(json::parse(
+      R"j({"max-same-output": 4, "builtin-lists": false, "width": 832, "height": 1216, "general": ["a, (b, c:1.2)", "d"]})j"));
+  EXPECT_EQ(r.max_same_output, 4);
+  EXPECT_EQ(r.builtin_lists, false);
+  EXPECT_EQ(r.width, 832);
+  EXPECT_EQ(r.height, 1216);
+  EXPECT_EQ(r.general, (std::vector<std::string>{"a, (b, c:1.2)", "d"}));
+}
+
+TEST(TagRequestJson, TheExtensionsAndKgensNames) {
+  const auto r = tag_request_from_json(json::parse(
+      R"({"Tag_Length": "very long", "ban_tags": "umbrella", "temperature": 1.35, "top_p": 0.95, "top_k": 100,
+          "min_p": 0.05, "no_formatting": true, "max_retry": 5, "max_same_output": 3, "special_tags": "1girl",
+          "Max New Tokens": 256, "aspect_ratio": 0.5})"));
+  EXPECT_EQ(r.target, tags::Target::very_long);
+  EXPECT_EQ(r.ban, (std::vector<std::string>{"umbrella"}));
+  EXPECT_FLOAT_EQ(r.sampling.temperature, 1.35f);
+  EXPECT_FLOAT_EQ(r.sampling.top_p, 0.95f);
+  EXPECT_EQ(r.sampling.top_k, 100);
+  EXPECT_FLOAT_EQ(r.sampling.min_p, 0.05f);
+  EXPECT_TRUE(r.no_format);
+  EXPECT_EQ(r.max_retries, 5);
+  EXPECT_EQ(r.max_same_output, 3);
+  EXPECT_EQ(r.special, (std::vector<std::string>{"1girl"}));
+  EXPECT_EQ(r.max_new_tokens, 256);
+  EXPECT_EQ(r.aspect_ratio, 0.5);
+  EXPECT_EQ(tag_request_from_json(json::parse(R"({"total tag length": "Very Short"})")).target, tags::Target::very_short);
+  // One setting under two names is a mistake worth naming.
+  try {
+    tag_request_from_json(json::parse(R"({"temp": 1.0, "temperature": 0.5})"));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("temperature"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("temp"), std::string::npos) << e.what();
+  }
+}
+
+// Issue 14, point 7: --no-format with --prompt and --general printed the prompt and the new
+// tags, and dropped the general tags.
+TEST_F(TagGeneratorTest, NoFormatKeepsTheGeneralTagsBesideThePrompt) {
+  TagGenerator g(model_, nullptr, options());
+  TagRequest r = request();
+  r.prompt = "1girl, (solo:1.2)";
+  r.general = {"blue sky, (smile:0.9)"};
+  r.rating.clear();
+  r.no_format = true;
+  const TagVariant v = g.generate(r).variants[0];
+  EXPECT_EQ(v.formatted.rfind("1girl, (solo:1.2), blue sky, (smile:0.9)", 0), 0u) << v.formatted;
+  ASSERT_FALSE(v.tags.empty());
+  EXPECT_EQ(v.formatted.substr(v.formatted.size() - v.tags.back().size()), v.tags.back());
+}
+
+TEST_F(TagGeneratorTest, NoSeedDrawsOneAndReportsIt) {
+  TagGenerator g(model_, nullptr, options());
+  TagRequest r = request();
+  r.seed.reset();
+  r.variants = 2;
+  const TagResult first = g.generate(r);
+  const TagResult second = g.generate(r);
+  const uint64_t seed = first.variants[0].seed;
+  EXPECT_LT(seed, (uint64_t{1} << 31) - 1);  // the extension's range
+  EXPECT_EQ(first.variants[1].seed, seed + 1);
+  EXPECT_NE(second.variants[0].seed, seed);  // 1 in 2^31 to fail by chance
+  // The reported seed gives the variant back.
+  TagRequest again = request(seed);
+  again.variants = 2;
+  const TagResult replay = g.generate(again);
+  EXPECT_EQ(replay.variants[0].tags, first.variants[0].tags);
+  EXPECT_EQ(replay.variants[1].tags, first.variants[1].tags);
+  const json::Value j = tag_result_to_json(first);
+  EXPECT_EQ(j.find("seed")->as_uint(), seed);
+  EXPECT_EQ(j.find("variants")->as_array()[1].find("seed")->as_uint(), seed + 1);
+}
+
+TEST_F(TagGeneratorTest, ResultSaysWhichModelAndLayout) {
+  TagGenerator g(model_, nullptr, options());
+  const TagResult r = g.generate(request());
+  EXPECT_TRUE(r.model.dantaggen_vocabulary);
+  EXPECT_EQ(r.model.context_length, 1024);  // no DanTagGen context length, no version in the name
+  EXPECT_EQ(r.model.detected_from, "none");
+  EXPECT_FALSE(r.quality_line);
+  TagRequest on = request();
+  on.quality_line = true;
+  const TagResult with_line = g.generate(on);
+  EXPECT_TRUE(with_line.quality_line);
+  EXPECT_EQ(with_line.variants[0].dtg_prompt.rfind("quality: \n", 0), 0u);
+  const json::Value j = tag_result_to_json(with_line);
+  EXPECT_TRUE(j.find("quality_line")->as_bool());
+  EXPECT_EQ(j.find("model")->find("detected_from")->as_string(), "none");
+  EXPECT_TRUE(j.find("model")->find("dtg_version")->is_null());
 }
 
 }  // namespace

@@ -121,6 +121,39 @@ TEST_F(DriverTags, BatchInParallelWritesTheSameLinesInTheSameOrder) {
   EXPECT_EQ(run_driver({"tags", "-m", model_, "--parallel", "2"}).exit_code, 2);  // only with --batch
 }
 
+TEST_F(DriverTags, WithoutASeedPrintsTheOneDrawnAndItReproduces) {
+  auto r = run_driver({"tags", "-m", model_, "--general", "1girl, solo", "--target", "very short", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t at = r.err.find("seed ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string seed = r.err.substr(at + 5, r.err.find(':', at) - at - 5);
+  auto again = run_driver({"tags", "-m", model_, "--general", "1girl, solo", "--target", "very_short", "--threads", "1",
+                           "--seed", seed});
+  EXPECT_EQ(again.out, r.out);
+  EXPECT_NE(again.err.find("seed " + seed + ":"), std::string::npos) << again.err;
+  auto minus_one = run_driver({"tags", "-m", model_, "--general", "1girl", "--target", "very short", "--seed", "-1",
+                               "--json", "--threads", "1"});
+  ASSERT_EQ(minus_one.exit_code, 0) << minus_one.err;
+  EXPECT_LT(json::parse(minus_one.out).find("seed")->as_uint(), 2147483647u);
+}
+
+TEST_F(DriverTags, ListsLabelsAndRetryOptions) {
+  // absurdres is meta in the built-in lists: out of the model's prompt; with --no-builtin-lists it is general.
+  auto on = run_driver({"tags", "-m", model_, "--general", "1girl, absurdres", "--target", "Very Short", "--seed", "2",
+                        "--json", "--max-same-output", "3", "--max-retries", "2", "--threads", "1"});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  const auto v = json::parse(on.out);
+  EXPECT_EQ(v.find("categories")->find("meta")->as_array().size(), 1u);
+  const std::string& prompt = v.find("dtg_prompt")->as_string();
+  EXPECT_NE(prompt.find("general: 1girl, <|input_end|>"), std::string::npos) << prompt;  // then the re-fed new tags
+  EXPECT_TRUE(v.find("model")->is_object());
+  auto off = run_driver({"tags", "-m", model_, "--general", "1girl, absurdres", "--target", "very_short", "--seed", "2",
+                         "--json", "--no-builtin-lists", "--threads", "1"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_NE(json::parse(off.out).find("dtg_prompt")->as_string().find("1girl, absurdres"), std::string::npos);
+  EXPECT_EQ(run_driver({"tags", "-m", model_, "--max-same-output", "0"}).exit_code, 2);
+}
+
 TEST_F(DriverTags, ErrorsAndUsage) {
   EXPECT_EQ(run_driver({"tags", "-m", model_, "--target", "medium"}).exit_code, 2);
   EXPECT_EQ(run_driver({"tags", "-m", model_, "--seed", "abc"}).exit_code, 2);
