@@ -1,5 +1,4 @@
 # Every dependency comes from a Debian package (see scripts/install-deps.sh).
-find_package(OpenMP REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)
 # Ban patterns: Python-compatible regular expressions.

@@ -1,6 +1,6 @@
 # `cmake --install` gives users a static library, the public headers, a CMake package
 # (find_package(nanollama)) and a pkg-config file. The static library needs sentencepiece's
-# and PCRE2's libraries and libgomp at link time; both packages carry that along.
+# and PCRE2's libraries at link time; both packages carry that along.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

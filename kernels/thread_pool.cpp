@@ -17,8 +17,6 @@
 
 #include "nanollama/kernels.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -44,6 +42,11 @@ constexpr uint64_t kIndexBits = 16;           // part index and count: 16 bits e
 constexpr uint64_t kMask = (uint64_t{1} << kIndexBits) - 1;
 constexpr int kMaxParts = static_cast<int>(kMask);
 
+// Re-entrancy: true on pool workers for their whole life, and on a caller while it runs
+// parts of its own job. A parallel region started from such a thread runs inline: the pool
+// has one job at a time, and nesting would only oversubscribe the cores. (This replaced
+// OpenMP's omp_in_parallel, the library's only use of OpenMP; a caller inside its own
+// OpenMP region now simply finds the pool busy, or takes it, like any other thread.)
 thread_local bool t_inside_pool = false;
 
 // One job at a time. Parts are claimed from `claim_`, which packs (job id, part count,
@@ -60,8 +63,12 @@ class Pool {
     if (max_threads > 0) wanted = std::min(wanted, max_threads - 1);
     helpers_allowed_.store(wanted, std::memory_order_relaxed);
     helpers_joined_.store(0, std::memory_order_relaxed);
+    // A new worker starts from the generation before this job: had it read generation_
+    // itself, a late start would see this job as already seen and skip it (the caller then
+    // ran every part of a process's first job alone).
     while (static_cast<int>(workers_.size()) < wanted) {
-      workers_.emplace_back([this] { worker_loop(); });
+      const uint64_t before = generation_.load(std::memory_order_relaxed);
+      workers_.emplace_back([this, before] { worker_loop(before); });
     }
     fn_ = fn;
     ctx_ = ctx;
@@ -112,9 +119,8 @@ class Pool {
     }
   }
 
-  void worker_loop() {
+  void worker_loop(uint64_t seen) {
     t_inside_pool = true;
-    uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       uint64_t now = generation_.load(std::memory_order_acquire);
       for (int spins = 0; now == seen; now = generation_.load(std::memory_order_acquire)) {
@@ -169,7 +175,7 @@ void run_inline(int parts, PartFn fn, void* ctx) {
 
 void run_parts(int parts, PartFn fn, void* ctx, int max_threads) {
   if (parts <= 0) return;
-  if (parts == 1 || max_threads == 1 || parts > kMaxParts || t_inside_pool || omp_in_parallel()) {
+  if (parts == 1 || max_threads == 1 || parts > kMaxParts || t_inside_pool) {
     run_inline(parts, fn, ctx);
     return;
   }

@@ -11,9 +11,9 @@ using PartFn = void (*)(void* ctx, int part);
 // and returns when all are done. More parts than threads balance the load: parts are
 // claimed one at a time by whichever thread is free. Which thread runs which part is
 // not fixed, so fn must give the same result wherever a part runs (every caller splits its
-// work statically). Runs everything on the calling thread when called from a pool worker
-// or an OpenMP parallel region (no nested teams), or while another thread is using the
-// pool. An exception thrown by fn is rethrown here after all parts have finished.
+// work statically). Runs everything on the calling thread when called from inside a part
+// (no nested teams), or while another thread is using the pool. An exception thrown by fn
+// is rethrown here after all parts have finished.
 void run_parts(int parts, PartFn fn, void* ctx, int max_threads = 0);
 
 }  // namespace nanollama::kernels

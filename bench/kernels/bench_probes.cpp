@@ -1,9 +1,9 @@
 // Machine limits, so every kernel figure reads as a fraction of one: streaming-read
 // bandwidth (a buffer 8x the L3), and register-resident FMA and int8-dot peaks, on 1 and 2
 // threads.
-#include <omp.h>
-
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "bench_util.h"
 #include "probes.h"
@@ -13,18 +13,29 @@ namespace {
 
 constexpr size_t kStreamBytes = size_t{256} << 20;
 
+// Runs fn(i) for i in [0, threads) on that many threads (the caller is thread 0), each part
+// on its own thread so the probes really use `threads` cores. Plain std::thread, not the
+// kernels' pool, whose parts may all land on one thread; starting a thread (~30 us) is
+// well below one iteration of these probes (milliseconds).
+template <class Fn>
+void on_threads(int threads, Fn fn) {
+  std::vector<std::thread> others;
+  for (int i = 1; i < threads; ++i) others.emplace_back([&fn, i] { fn(i); });
+  fn(0);
+  for (auto& t : others) t.join();
+}
+
 void stream_bench(benchmark::State& state, uint64_t (*read)(const uint64_t*, size_t)) {
   const int threads = static_cast<int>(state.range(0));
   std::unique_ptr<uint64_t[]> buf(new uint64_t[kStreamBytes / 8]);
   for (size_t i = 0; i < kStreamBytes / 8; ++i) buf[i] = i;
   for (auto _ : state) {
-    uint64_t sink = 0;
-#pragma omp parallel num_threads(threads) reduction(^ : sink)
-    {
-      const size_t part = kStreamBytes / static_cast<size_t>(omp_get_num_threads());
-      sink ^= read(buf.get() + part / 8 * static_cast<size_t>(omp_get_thread_num()), part);
-    }
-    benchmark::DoNotOptimize(sink);
+    std::vector<uint64_t> sinks(static_cast<size_t>(threads));
+    const size_t part = kStreamBytes / static_cast<size_t>(threads);
+    on_threads(threads, [&](int i) {
+      sinks[static_cast<size_t>(i)] = read(buf.get() + part / 8 * static_cast<size_t>(i), part);
+    });
+    benchmark::DoNotOptimize(sinks.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(kStreamBytes));
 }
@@ -50,10 +61,9 @@ void peak_bench(benchmark::State& state, double (*probe)(int64_t)) {
   constexpr int64_t kIterations = 1 << 22;
   double ops = 0;
   for (auto _ : state) {
-    double total = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : total)
-    total += probe(kIterations);
-    ops += total;
+    std::vector<double> done(static_cast<size_t>(threads));
+    on_threads(threads, [&](int i) { done[static_cast<size_t>(i)] = probe(kIterations); });
+    for (double d : done) ops += d;
   }
   state.counters["GOP/s"] = benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsRate);
 }

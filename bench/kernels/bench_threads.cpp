@@ -3,7 +3,11 @@
 // OpenMP region, 2 parts of 10 us of work each, back to back: the ideal is 10 us per
 // region. "busy:1" adds a thread that keeps one core busy, like another process on this
 // shared 2-core machine: the case that made the kernels leave OpenMP (thread_pool.cpp).
+// The OpenMP side is built only with -DNANOLLAMA_BENCH_OPENMP=ON: nothing else in the
+// project needs OpenMP, and a default build must not.
+#if defined(NANOLLAMA_BENCH_OPENMP)
 #include <omp.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -55,6 +59,7 @@ void pool_region(benchmark::State& state) {
 }
 BENCHMARK(pool_region)->Name("threads/pool_parallel_for")->Arg(0)->Arg(1)->ArgName("busy")->UseRealTime();
 
+#if defined(NANOLLAMA_BENCH_OPENMP)
 void openmp_region(benchmark::State& state) {
   BusyCore busy(state.range(0) != 0);
   std::atomic<int64_t> sink{0};
@@ -67,6 +72,7 @@ void openmp_region(benchmark::State& state) {
   }
 }
 BENCHMARK(openmp_region)->Name("threads/openmp_parallel")->Arg(0)->Arg(1)->ArgName("busy")->UseRealTime();
+#endif
 
 }  // namespace
 }  // namespace nanollama::bench

@@ -177,8 +177,8 @@ int default_threads() noexcept;
 // Runs fn(ctx, begin, end) over a static partition of [0, n) on up to n_threads threads
 // (the calling thread and the kernels' persistent pool) and waits for all. The partition
 // depends only on n and n_threads (n_threads <= 0: default_threads()). Called from inside
-// a part, from an OpenMP parallel region, or while another thread is using the pool, the
-// parts run in order on the calling thread. An exception from fn is rethrown here.
+// a part, or while another thread is using the pool, the parts run in order on the calling
+// thread. An exception from fn is rethrown here.
 using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
 void parallel_for_raw(int n_threads, int64_t n, RangeFn fn, void* ctx);
 

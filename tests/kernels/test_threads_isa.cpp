@@ -1,7 +1,7 @@
 // The static partition of parallel_for, nested use, and the instruction-set switch.
-#include <omp.h>
-
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -38,19 +38,74 @@ TEST(ParallelFor, CoversTheRangeOnceWithAPartitionThatDependsOnlyOnNAndThreads) 
   EXPECT_TRUE(ranges_of(3, 0).empty());
 }
 
-TEST(ParallelFor, RunsInlineInsideAnOpenMPRegion) {
-  std::atomic<int> outer_calls{0};
-  std::atomic<bool> nested_on_other_thread{false};
-#pragma omp parallel num_threads(2)
-  {
-    const int me = omp_get_thread_num();
-    parallel_for(2, 10, [&](int64_t, int64_t) {
-      if (omp_get_thread_num() != me || omp_get_level() != 1) nested_on_other_thread = true;
-    });
-    ++outer_calls;
+// Waits until `count` threads have arrived, or a deadline passes; false on timeout.
+class Rendezvous {
+ public:
+  explicit Rendezvous(int count) : count_(count) {}
+  bool arrive_and_wait() {
+    std::unique_lock<std::mutex> lock(m_);
+    if (++arrived_ == count_) cv_.notify_all();
+    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return arrived_ >= count_; });
   }
-  EXPECT_FALSE(nested_on_other_thread.load());
-  EXPECT_GE(outer_calls.load(), 1);
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  int count_, arrived_ = 0;
+};
+
+// A part of a parallel region that starts another region runs it itself (pool workers and
+// the caller while it works both count as "inside"): no nested team, no deadlock on the
+// one-job pool. The two outer parts meet, so they run on two different threads, one of
+// them a pool worker.
+TEST(ParallelFor, NestedCallsRunOnTheThreadOfTheOuterPart) {
+  Rendezvous both_parts(2);
+  std::mutex m;
+  std::set<std::thread::id> outer_threads;
+  std::atomic<int> inner_elsewhere{0}, inner_parts{0}, met{0};
+  parallel_for(2, 2, [&](int64_t, int64_t) {
+    if (both_parts.arrive_and_wait()) ++met;
+    const auto me = std::this_thread::get_id();
+    {
+      std::lock_guard<std::mutex> lock(m);
+      outer_threads.insert(me);
+    }
+    parallel_for(2, 10, [&](int64_t, int64_t) {
+      ++inner_parts;
+      if (std::this_thread::get_id() != me) ++inner_elsewhere;
+    });
+  });
+  ASSERT_EQ(met.load(), 2) << "the two outer parts never ran at the same time";
+  EXPECT_EQ(outer_threads.size(), 2u);
+  EXPECT_EQ(inner_parts.load(), 4);
+  EXPECT_EQ(inner_elsewhere.load(), 0);
+}
+
+// While one thread's region holds the pool, another thread's region runs inline on that
+// thread instead of waiting for (or sharing) the pool.
+TEST(ParallelFor, ARegionStartedWhileThePoolIsBusyRunsOnItsCaller) {
+  std::atomic<bool> holding{false}, other_done{false}, done_while_held{false};
+  std::atomic<int> other_parts{0}, other_elsewhere{0};
+  std::thread other([&] {
+    while (!holding.load()) std::this_thread::yield();
+    const auto me = std::this_thread::get_id();
+    parallel_for(2, 10, [&](int64_t, int64_t) {
+      ++other_parts;
+      if (std::this_thread::get_id() != me) ++other_elsewhere;
+    });
+    other_done = true;
+  });
+  parallel_for(2, 2, [&](int64_t b, int64_t) {
+    if (b != 0) return;
+    holding = true;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!other_done.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    done_while_held = other_done.load();
+  });
+  other.join();
+  EXPECT_TRUE(done_while_held.load()) << "the second region waited for the first";
+  EXPECT_EQ(other_parts.load(), 2);
+  EXPECT_EQ(other_elsewhere.load(), 0);
 }
 
 TEST(ParallelFor, NestedCallsRunInlineAndExceptionsReachTheCaller) {
