@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 install(TARGETS nanollama EXPORT nanollamaTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/nanollama DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/nanollama ${PROJECT_BINARY_DIR}/include/nanollama DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT nanollamaTargets NAMESPACE nanollama::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nanollama)
 

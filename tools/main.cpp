@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "nanollama/error.h"
+#include "nanollama/version.h"
 
 namespace {
 
@@ -32,7 +33,9 @@ void print_overview(std::ostream& out) {
   for (const auto& c : kCommands) {
     out << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
   }
-  out << "\nRun `nanollama COMMAND --help` for a command's options.\n";
+  out << "\nRun `nanollama COMMAND --help` for a command's options, `nanollama --version` (-V) for\n"
+         "the version. Wherever a command reads text or a file (a prompt, ids, --file, --batch),\n"
+         "`-` means standard input; model files must be real files (they are memory-mapped).\n";
 }
 
 }  // namespace
@@ -45,6 +48,10 @@ int main(int argc, char** argv) {
   const std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     print_overview(std::cout);
+    return 0;
+  }
+  if (name == "--version" || name == "-V") {
+    std::cout << "nanollama " << nanollama::version() << " (commit " << nanollama::build_commit() << ")\n";
     return 0;
   }
   for (const auto& c : kCommands) {

@@ -41,8 +41,12 @@ typedef struct nl_generator nl_generator;
 /* The message of the calling thread's last failure ("" if none). */
 const char* nl_last_error(void);
 const char* nl_status_name(nl_status status);
-/* "0.1.0" */
+/* The library's version, "0.1.0" (NANOLLAMA_VERSION_STRING in nanollama/version.h is the
+ * version of the headers compiled against). */
 const char* nl_version(void);
+/* The git commit the library was built from: a short hash, with "-dirty" if tracked files
+ * were modified, or "unknown" outside a git checkout. For bug reports. */
+const char* nl_build_commit(void);
 
 /* ---- model ---------------------------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 
 #include "nanollama/nanollama.h"
 #include "nanollama/tags.h"
+#include "nanollama/version.h"
 
 struct nl_model {
   std::shared_ptr<const nanollama::Model> model;
@@ -139,7 +140,8 @@ const char* nl_status_name(nl_status status) {
   return "unknown status";
 }
 
-const char* nl_version(void) { return "0.1.0"; }
+const char* nl_version(void) { return nanollama::version(); }
+const char* nl_build_commit(void) { return nanollama::build_commit(); }
 
 nl_status nl_model_load(const char* path, nl_model** out) {
   return guarded([&] {

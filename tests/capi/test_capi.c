@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nanollama/nanollama.h"
+#include "nanollama/version.h"
 
 static int failures = 0;
 #define CHECK(cond)                                                        \
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: test_capi MODEL.gguf\n");
     return 2;
   }
+
+  /* The library linked is the one these headers describe; the commit is a hash or "unknown". */
+  CHECK(strcmp(nl_version(), NANOLLAMA_VERSION_STRING) == 0);
+  CHECK(nl_build_commit() != NULL && strlen(nl_build_commit()) >= 7);
 
   /* Errors come back as codes with a message; nothing throws or aborts. */
   nl_model* model = NULL;
