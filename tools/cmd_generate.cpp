@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "input.h"
 #include "nanollama/sampler.h"
 #include "nanollama/tokenizer.h"
 #include "sampling_options.h"
@@ -17,8 +18,8 @@ int cmd_generate(int argc, char** argv) {
                  "timing on stderr. Stops at end-of-text or after -n tokens.");
   add_model_options(args);
   add_sampling_options(args);
-  args.option("prompt", 'p', "TEXT", "the text to continue")
-      .option("ids", 0, "IDS", "start from these token ids instead of a text")
+  args.option("prompt", 'p', "TEXT", "the text to continue (- reads it from stdin, bytes as they are)")
+      .option("ids", 0, "IDS", "start from these token ids instead of a text (- for stdin)")
       .option("n-predict", 'n', "N", "tokens to generate at most", "128")
       .flag("no-bos", 0, "do not add the beginning-of-text token to the prompt")
       .flag("ignore-eos", 0, "keep going after end-of-text");
@@ -31,10 +32,12 @@ int cmd_generate(int argc, char** argv) {
   auto model = load_model(args);
   auto tokenizer = Tokenizer::from_gguf(model->file());
   std::vector<int32_t> prompt;
+  std::string prompt_text;
   if (args.has("ids")) {
-    prompt = parse_ids(args.get("ids"), "--ids");
+    prompt = parse_ids(text_or_stdin(args.get("ids"), "--ids"), "--ids");
   } else {
-    prompt = tokenizer->encode(args.get("prompt"), {.add_special = !args.has("no-bos"), .parse_special = true});
+    prompt_text = text_or_stdin(args.get("prompt"), "--prompt");
+    prompt = tokenizer->encode(prompt_text, {.add_special = !args.has("no-bos"), .parse_special = true});
   }
   if (prompt.empty()) throw UsageError("the prompt is empty (and --no-bos leaves no token to start from)");
 
@@ -45,7 +48,7 @@ int cmd_generate(int argc, char** argv) {
   StreamDecoder stream(*tokenizer);
   std::string echo;
   for (int32_t id : prompt) echo += stream.push(id);
-  std::cout << (args.has("prompt") ? args.get("prompt") : echo) << std::flush;
+  std::cout << (args.has("prompt") ? prompt_text : echo) << std::flush;
 
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "input.h"
 #include "session_options.h"
 
 namespace nanollama::cli {
@@ -14,11 +15,11 @@ int cmd_logits(int argc, char** argv) {
                  "Evaluates the ids as one prompt (a batched pass) and writes every position's logits as\n"
                  "float32 little-endian, row-major [n_ids, n_vocab]: row i holds the logits after ids[0..i].");
   add_model_options(args);
-  args.option("ids", 0, "IDS", "token ids, separated by spaces or commas (required)")
+  args.option("ids", 0, "IDS", "token ids, separated by spaces or commas (required; - for stdin)")
       .option("output", 'o', "FILE", "where to write the logits (required; - for stdout)");
   if (!args.parse(argc, argv, 1)) return 0;
   args.expect_positionals(0, 0, "");
-  const auto ids = parse_ids(args.get("ids"), "--ids");
+  const auto ids = parse_ids(text_or_stdin(args.get("ids"), "--ids"), "--ids");
   if (ids.empty()) throw UsageError("missing --ids (at least one token id)");
   const std::string out_path = args.get("output");
   if (out_path.empty()) throw UsageError("missing --output FILE");

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "commands.h"
+#include "input.h"
 #include "nanollama/tags.h"
 #include "session_options.h"
 
@@ -76,7 +77,7 @@ json::Value request_object(const ArgParser& args) {
         break;
       }
       case RequestOption::text:
-        obj.set(o.name, args.get(o.name));
+        obj.set(o.name, text_or_stdin(args.get(o.name), "--" + std::string(o.name)));
         break;
     }
   }
@@ -116,7 +117,9 @@ void print_summary(const TagResult& r, const TagRequest& req, const Model& model
 int run_batch(TagGenerator& generator, const std::string& source, const TagRequest& defaults, int32_t parallel) {
   std::ifstream file;
   std::istream* in = &std::cin;
-  if (source != "-") {
+  if (source == "-") {
+    claim_stdin("--batch");
+  } else {
     file.open(source);
     if (!file) throw Error(ErrorCode::io, source + ": cannot open");
     in = &file;
@@ -192,6 +195,7 @@ int cmd_tags(int argc, char** argv) {
       .flag("json", 0, "print the result as one JSON object")
       .flag("stream", 0, "print each new tag on stderr as soon as it is accepted")
       .epilog(
+          "Any TAGS, TEXT or FILE value - reads standard input (one option per run).\n\n"
           "examples:\n"
           "  nanollama tags -m dtg.gguf --general \"1girl, solo, dragon girl\" --target short --seed 1\n"
           "  nanollama tags -m dtg.gguf --prompt \"masterpiece, 1girl, (red eyes:1.2), <lora:x:0.8>\" --variants 4\n"
@@ -219,7 +223,13 @@ int cmd_tags(int argc, char** argv) {
                                                          {"copyrights-file", tags::Category::copyrights},
                                                          {"meta-file", tags::Category::meta}};
   for (const auto& [option, category] : files) {
-    if (auto path = args.get_opt(option)) options.categories.load(category, *path);
+    if (auto path = args.get_opt(option)) {
+      if (*path == "-") {  // the same lines load() would take from a file
+        options.categories.add_lines(category, read_input("-", "--" + std::string(option)));
+      } else {
+        options.categories.load(category, *path);
+      }
+    }
   }
   if (args.has("batch") && args.has("json")) throw UsageError("--batch always prints JSON; drop --json");
 

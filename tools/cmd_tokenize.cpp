@@ -1,12 +1,12 @@
 // `nanollama tokenize` and `nanollama detokenize`: text to token ids and back, with the
 // model's own vocabulary.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli.h"
 #include "commands.h"
+#include "input.h"
 #include "nanollama/error.h"
 #include "nanollama/gguf.h"
 #include "nanollama/tokenizer.h"
@@ -18,15 +18,6 @@ std::shared_ptr<const Tokenizer> load_tokenizer(const ArgParser& args) {
   const auto model = args.get_opt("model");
   if (!model) throw UsageError("missing --model FILE");
   return Tokenizer::from_gguf(*gguf::GgufFile::open(*model));
-}
-
-// Every byte of `in`, unchanged.
-std::string read_all(std::istream& in, const std::string& name) {
-  std::string text;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) text.append(buffer, static_cast<size_t>(in.gcount()));
-  if (in.bad()) throw Error(ErrorCode::io, "cannot read " + name);
-  return text;
 }
 
 // The piece in single quotes, readable on a terminal: printable ASCII and well-formed
@@ -84,15 +75,16 @@ std::vector<int32_t> parse_ids(const std::vector<std::string>& args) {
 }  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
-  ArgParser args("tokenize", "-m MODEL [options] (TEXT | --file FILE | --stdin)",
+  ArgParser args("tokenize", "-m MODEL [options] (TEXT | --file FILE)",
                  "Prints the token ids of a text, space-separated, as llama.cpp's tokenizer gives them.");
   args.option("model", 'm', "FILE", "the GGUF model whose vocabulary to use")
-      .option("file", 'f', "FILE", "tokenize the bytes of FILE, exactly as they are")
-      .flag("stdin", 0, "tokenize everything read from standard input, exactly as it is")
+      .option("file", 'f', "FILE", "tokenize the bytes of FILE, exactly as they are (- for stdin)")
+      .flag("stdin", 0, "the same as --file - (kept for scripts written before the - convention)")
       .flag("no-bos", 0, "do not add BOS (or EOS, if the model adds one)")
       .flag("no-special", 0, "treat <s>, </s>, <unk> in the text as plain text (DanTagGen's <|...|> tokens still match)")
       .flag("pieces", 0, "print one token per line: its id and the text it stands for")
-      .epilog("A trailing newline in a file or on standard input is part of the text.\n"
+      .epilog("TEXT - (or --file -) reads the text from standard input. A trailing newline in a file\n"
+              "or on standard input is part of the text.\n"
               "Example: nanollama tokenize -m model.gguf 'general: 1girl, solo<|input_end|>'");
   if (!args.parse(argc, argv, 1)) return 0;
   const int sources = (args.positionals().empty() ? 0 : 1) + (args.has("file") ? 1 : 0) + (args.has("stdin") ? 1 : 0);
@@ -102,14 +94,11 @@ int cmd_tokenize(int argc, char** argv) {
 
   std::string text;
   if (args.has("file")) {
-    const std::string path = args.get("file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::io, "cannot open '" + path + "'");
-    text = read_all(in, "'" + path + "'");
+    text = read_input(args.get("file"), "--file");
   } else if (args.has("stdin")) {
-    text = read_all(std::cin, "standard input");
+    text = read_input("-", "--stdin");
   } else {
-    text = args.positionals()[0];
+    text = text_or_stdin(args.positionals()[0], "TEXT");
   }
 
   const auto ids = tok->encode(text, Tokenizer::EncodeOptions{!args.has("no-bos"), !args.has("no-special")});
@@ -125,17 +114,20 @@ int cmd_tokenize(int argc, char** argv) {
 }
 
 int cmd_detokenize(int argc, char** argv) {
-  ArgParser args("detokenize", "-m MODEL [--render-special] IDS...",
+  ArgParser args("detokenize", "-m MODEL [--render-special] (IDS... | -)",
                  "Prints the text of token ids, as llama.cpp's detokenizer gives it. IDS are separate\n"
-                 "arguments or one quoted list (\"1 2 3\", \"1,2,3\" or \"[1, 2, 3]\").");
+                 "arguments or one quoted list (\"1 2 3\", \"1,2,3\" or \"[1, 2, 3]\"); - reads them from\n"
+                 "standard input (any of those forms, over any number of lines).");
   args.option("model", 'm', "FILE", "the GGUF model whose vocabulary to use")
       .flag("render-special", 0, "show control tokens such as <s> and </s> as their text")
       .flag("remove-special", 0, "drop a leading BOS (and a trailing EOS if the model adds one)")
       .epilog("The text is printed as decoded, followed by one newline.");
   if (!args.parse(argc, argv, 1)) return 0;
   args.expect_positionals(1, SIZE_MAX, "token ids");
+  std::vector<std::string> id_args = args.positionals();
+  if (id_args.size() == 1) id_args[0] = text_or_stdin(id_args[0], "IDS");
   const auto tok = load_tokenizer(args);
-  const auto ids = parse_ids(args.positionals());
+  const auto ids = parse_ids(id_args);
   const std::string text =
       tok->decode(ids, Tokenizer::DecodeOptions{args.has("remove-special"), args.has("render-special")});
   std::cout << text << "\n";

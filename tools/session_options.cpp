@@ -49,7 +49,7 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& optio
     item.clear();
   };
   for (char c : text) {
-    if (c == ' ' || c == ',' || c == '\t' || c == '\n') {
+    if (c == ' ' || c == ',' || c == '\t' || c == '\n' || c == '\r') {
       flush();
     } else {
       item += c;
