@@ -1,4 +1,5 @@
 # Every dependency comes from a Debian package (see scripts/install-deps.sh).
+find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)
 # Ban patterns: Python-compatible regular expressions.
