@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=build
-cmake_args=(-DCMAKE_BUILD_TYPE=Release)
+cmake_args=(-DCMAKE_BUILD_TYPE=Release -DNANOLLAMA_BUILD_SHARED=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-asan
-  cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNANOLLAMA_SANITIZE=ON -DNANOLLAMA_BUILD_BENCH=OFF)
+  cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNANOLLAMA_SANITIZE=ON -DNANOLLAMA_BUILD_BENCH=OFF -DNANOLLAMA_BUILD_SHARED=ON)
   shift
 fi
 
