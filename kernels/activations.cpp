@@ -7,21 +7,29 @@
 #include "nanollama/error.h"
 
 namespace nanollama::kernels {
+namespace {
+
+// The message is built only when a check fails: prepare runs several times per layer of
+// every decode, which must not allocate (src/model/session_impl.h).
+[[noreturn]] void fail(ErrorCode code, TensorType weight_type, const std::string& what) {
+  throw Error(code, "kernels::Activations::prepare(" + std::string(tensor_type_name(weight_type)) + "): " + what);
+}
+
+}  // namespace
 
 void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows, int64_t cols, int64_t ld,
                           int n_threads) {
-  const std::string where = "kernels::Activations::prepare(" + std::string(tensor_type_name(weight_type)) + ")";
-  if (!supports_weight_type(weight_type)) throw Error(ErrorCode::unsupported, where + ": not a supported weight type");
+  if (!supports_weight_type(weight_type)) fail(ErrorCode::unsupported, weight_type, "not a supported weight type");
   const TensorType act = activation_type(weight_type);
   const TypeTraits& traits = *find_traits(act);
-  if (n_rows < 0 || cols < 0) throw Error(ErrorCode::invalid_argument, where + ": negative size");
+  if (n_rows < 0 || cols < 0) fail(ErrorCode::invalid_argument, weight_type, "negative size");
   if (cols % traits.block_size != 0) {
-    throw Error(ErrorCode::invalid_argument, where + ": row length " + std::to_string(cols) + " is not a multiple of " +
-                                                 std::string(tensor_type_name(act)) + "'s block size " +
-                                                 std::to_string(traits.block_size));
+    fail(ErrorCode::invalid_argument, weight_type,
+         "row length " + std::to_string(cols) + " is not a multiple of " + std::string(tensor_type_name(act)) +
+             "'s block size " + std::to_string(traits.block_size));
   }
-  if (n_rows > 1 && ld < cols) throw Error(ErrorCode::invalid_argument, where + ": leading dimension below row length");
-  if (n_rows > 0 && cols > 0 && x == nullptr) throw Error(ErrorCode::invalid_argument, where + ": null input");
+  if (n_rows > 1 && ld < cols) fail(ErrorCode::invalid_argument, weight_type, "leading dimension below row length");
+  if (n_rows > 0 && cols > 0 && x == nullptr) fail(ErrorCode::invalid_argument, weight_type, "null input");
 
   const size_t row_bytes = static_cast<size_t>(cols / traits.block_size) * traits.block_bytes;
   const size_t need = row_bytes * static_cast<size_t>(n_rows) + 64;

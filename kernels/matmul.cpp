@@ -27,12 +27,13 @@ constexpr int kPartsPerThread = 4;
 
 [[noreturn]] void fail(ErrorCode code, const std::string& what) { throw Error(code, "kernels::matmul: " + what); }
 
+// Every product of a decode runs these checks: only a failing one may build a string.
 MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int64_t ldy) {
-  const std::string type(tensor_type_name(w.type));
-  if (!supports_weight_type(w.type)) fail(ErrorCode::unsupported, "weight type " + type + " is not supported");
+  const auto type = [&] { return std::string(tensor_type_name(w.type)); };
+  if (!supports_weight_type(w.type)) fail(ErrorCode::unsupported, "weight type " + type() + " is not supported");
   if (x.type() != activation_type(w.type)) {
     fail(ErrorCode::invalid_argument, "activations are " + std::string(tensor_type_name(x.type())) + ", weights of type " +
-                                          type + " need " + std::string(tensor_type_name(activation_type(w.type))));
+                                          type() + " need " + std::string(tensor_type_name(activation_type(w.type))));
   }
   if (w.rows < 0 || w.cols < 0) fail(ErrorCode::invalid_argument, "negative matrix size");
   if (x.cols() != w.cols) {
@@ -40,14 +41,14 @@ MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int
                                           std::to_string(w.cols));
   }
   const auto bytes = row_bytes(w.type, static_cast<uint64_t>(w.cols));
-  if (!bytes) fail(ErrorCode::invalid_argument, "row length " + std::to_string(w.cols) + " is not whole " + type + " blocks");
+  if (!bytes) fail(ErrorCode::invalid_argument, "row length " + std::to_string(w.cols) + " is not whole " + type() + " blocks");
   if (w.row_stride < *bytes) fail(ErrorCode::invalid_argument, "row stride below the row size");
   if (w.rows > 0 && w.data == nullptr) fail(ErrorCode::invalid_argument, "null weight data");
   if (w.rows > 0 && x.rows() > 0 && y == nullptr) fail(ErrorCode::invalid_argument, "null output");
   if (x.rows() > 1 && ldy < w.rows) fail(ErrorCode::invalid_argument, "output leading dimension below the row count");
   size_t stride = w.row_stride;
   if (w.layout == MatrixLayout::q8_0_panels) {
-    if (!packs_to_panels(w.type)) fail(ErrorCode::invalid_argument, "panels of type " + type + " do not exist");
+    if (!packs_to_panels(w.type)) fail(ErrorCode::invalid_argument, "panels of type " + type() + " do not exist");
     if (reinterpret_cast<uintptr_t>(w.data) % 64 != 0) fail(ErrorCode::invalid_argument, "panels not 64-byte aligned");
     stride = q8_panel_stride(w.cols);
   }

@@ -50,16 +50,20 @@ const std::array<TypeTraits, 6>& table() {
   return rows;
 }
 
+// Builds the message only on failure: the row conversions run inside every decode (the
+// embedding lookup), which must not allocate (src/model/session_impl.h).
+[[noreturn]] void fail_row(ErrorCode code, const char* what, TensorType type, const std::string& problem) {
+  throw Error(code, std::string("kernels::") + what + "(" + std::string(tensor_type_name(type)) + "): " + problem);
+}
+
 const TypeTraits& checked_row(const char* what, TensorType type, const void* data, int64_t n) {
   const TypeTraits* t = find_traits(type);
-  const std::string where = std::string("kernels::") + what + "(" + std::string(tensor_type_name(type)) + ")";
-  if (t == nullptr) throw Error(ErrorCode::unsupported, where + ": type not supported by the kernels");
+  if (t == nullptr) fail_row(ErrorCode::unsupported, what, type, "type not supported by the kernels");
   if (n < 0 || n % t->block_size != 0) {
-    throw Error(ErrorCode::invalid_argument, where + ": row length " + std::to_string(n) +
-                                                 " is not a multiple of the block size " +
-                                                 std::to_string(t->block_size));
+    fail_row(ErrorCode::invalid_argument, what, type,
+             "row length " + std::to_string(n) + " is not a multiple of the block size " + std::to_string(t->block_size));
   }
-  if (n > 0 && data == nullptr) throw Error(ErrorCode::invalid_argument, where + ": null pointer");
+  if (n > 0 && data == nullptr) fail_row(ErrorCode::invalid_argument, what, type, "null pointer");
   return *t;
 }
 
