@@ -1,4 +1,4 @@
-// Block layouts of the quantized formats (FORMATS.md §3), byte for byte as in GGUF files,
+// Block layouts of the quantized formats (docs/WEIGHTS.md), byte for byte as in GGUF files,
 // and nanollama's own Q8_0 panels. Plain structs and static functions only, so this header
 // is safe to include in any per-ISA file.
 #pragma once

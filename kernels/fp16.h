@@ -3,7 +3,7 @@
 //
 // Every function here is `static inline` on purpose: each translation unit gets its own
 // private copy, so a copy compiled with AVX-512 flags can never be the one the linker hands
-// to a generic caller (DEPENDENCIES.md, "Per-ISA translation units").
+// to a generic caller (docs/KERNELS.md, "Dispatch": the ODR trap).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The tensor type table: ggml's type ids, names and block geometry (FORMATS.md §2).
+// The tensor type table: ggml's type ids, names and block geometry (docs/GGUF.md, "Tensor types").
 #include <algorithm>
 #include <array>
 #include <cctype>

@@ -60,7 +60,7 @@ void quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 // How a weight matrix's bytes are laid out.
 //   rows:        row r at data + r * row_stride, as in GGUF files.
 //   q8_0_panels: Q8_0 repacked for matrix products by pack_panels: rows in panels of 16,
-//                block by block (FORMATS.md has no such thing: it is nanollama's own). Rows
+//                block by block (GGUF has no such layout: it is nanollama's own; docs/KERNELS.md, "Q8_0 panels"). Rows
 //                cannot be read one at a time from it; dequantize_matrix_row can.
 enum class MatrixLayout : uint8_t { rows, q8_0_panels };
 

@@ -1,4 +1,4 @@
-// Reference quantizers and dequantizers (FORMATS.md §3). The quantizers follow llama.cpp's
+// Reference quantizers and dequantizers (docs/WEIGHTS.md). The quantizers follow llama.cpp's
 // reference recipes step for step, including the order of floating-point operations, so the
 // bytes they produce match llama.cpp's files exactly.
 #include <algorithm>

@@ -10,7 +10,7 @@
 
 namespace nanollama::kernels::ref {
 
-// The signed quant of weight j (0..255) of a Q6_K super-block, -32..31 (FORMATS.md §3.5).
+// The signed quant of weight j (0..255) of a Q6_K super-block, -32..31 (docs/WEIGHTS.md, "Q6_K").
 // static inline: the reference files share it; no SIMD file includes this header.
 static inline int q6_k_quant(const BlockQ6_K& blk, int j) {
   const int h = j / 128, g = (j % 128) / 32, l = j % 32;

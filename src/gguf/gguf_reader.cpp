@@ -1,5 +1,5 @@
 // The GGUF reader: maps the file, then checks every structure against the bytes present
-// before trusting it (FORMATS.md §1; hardening as in STYLE.md).
+// before trusting it (docs/GGUF.md, the layout and "How the reader protects itself").
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>

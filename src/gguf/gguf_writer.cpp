@@ -1,4 +1,4 @@
-// The GGUF v3 writer (FORMATS.md §1): header, metadata, tensor records, padding, data.
+// The GGUF v3 writer (docs/GGUF.md): header, metadata, tensor records, padding, data.
 #include <unistd.h>
 
 #include <bit>

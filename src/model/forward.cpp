@@ -1,4 +1,4 @@
-// The forward pass of a llama block stack over a batch of planned tokens (FORMATS.md §7-8):
+// The forward pass of a llama block stack over a batch of planned tokens (docs/MODEL.md):
 // embedding lookup, then per layer RMSNorm -> Q/K/V -> RoPE -> cache -> attention -> output
 // projection -> residual -> RMSNorm -> SwiGLU MLP -> residual, then the final norm and the
 // output matrix for the rows that need logits.

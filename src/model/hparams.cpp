@@ -1,4 +1,4 @@
-// Reading a llama model's hyperparameters from GGUF metadata (FORMATS.md §4), with the
+// Reading a llama model's hyperparameters from GGUF metadata (docs/MODEL.md, "Hyperparameters"), with the
 // defaults llama.cpp applies and the consistency checks it does not.
 #include "model/hparams.h"
 

@@ -23,7 +23,7 @@ SessionOptions resolve(const Model& model, SessionOptions o) {
   return o;
 }
 
-// cos/sin of every position's rotation angles (FORMATS.md §7), computed in double so long
+// cos/sin of every position's rotation angles (docs/MODEL.md, "RoPE"), computed in double so long
 // contexts keep full float accuracy.
 void fill_rope_tables(const Model& model, int32_t n_ctx, std::vector<float>& cos_out, std::vector<float>& sin_out) {
   const Hyperparameters& hp = model.hparams();

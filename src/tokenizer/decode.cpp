@@ -1,5 +1,5 @@
 // Tokenizer::piece and Tokenizer::decode: llama.cpp's token_to_piece and detokenize for SPM
-// vocabularies (FORMATS.md section 9).
+// vocabularies (docs/TOKENIZER.md, "Decoding").
 #include "tokenizer/tokenizer_impl.h"
 
 namespace nanollama {

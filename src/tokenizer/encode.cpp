@@ -1,4 +1,4 @@
-// Tokenizer::encode: llama.cpp's SPM tokenization (FORMATS.md sections 9 and 11), with the
+// Tokenizer::encode: llama.cpp's SPM tokenization (docs/TOKENIZER.md, "Encoding"), with the
 // merge step done by sentencepiece.
 #include <algorithm>
 #include <string>

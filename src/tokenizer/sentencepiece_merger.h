@@ -1,5 +1,5 @@
 // The merge step, delegated to libsentencepiece: one BPE model whose pieces are exactly the
-// vocabulary (FORMATS.md sections 10 and 11). Everything around it (special tokens, the
+// vocabulary (docs/TOKENIZER.md). Everything around it (special tokens, the
 // leading space, invalid UTF-8) is done by the caller.
 #pragma once
 

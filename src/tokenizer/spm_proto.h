@@ -1,5 +1,6 @@
 // A SentencePiece ModelProto written by hand (Debian ships no sentencepiece_model.pb.h),
-// for SentencePieceProcessor::LoadFromSerializedProto. Field numbers: FORMATS.md section 10.
+// for SentencePieceProcessor::LoadFromSerializedProto. Field numbers: docs/TOKENIZER.md,
+// "The ModelProto fields nanollama writes".
 #pragma once
 
 #include <string>

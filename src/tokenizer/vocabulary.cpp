@@ -1,5 +1,5 @@
-// Loading and checking a GGUF "llama" vocabulary. Defaults follow llama.cpp (FORMATS.md
-// section 5); where llama.cpp would warn and carry on with a broken vocabulary, this loader
+// Loading and checking a GGUF "llama" vocabulary. Defaults follow llama.cpp (docs/TOKENIZER.md,
+// "From the GGUF arrays"); where llama.cpp would warn and carry on with a broken vocabulary, this loader
 // refuses it with a message that names the key, the id or the text at fault.
 #include "tokenizer/vocabulary.h"
 

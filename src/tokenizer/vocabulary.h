@@ -44,7 +44,7 @@ struct Vocabulary {
   bool contains(int32_t id) const noexcept { return id >= 0 && id < size(); }
 };
 
-// Reads and checks tokenizer.ggml.* (FORMATS.md section 5). Throws Error naming the file
+// Reads and checks tokenizer.ggml.* (docs/TOKENIZER.md, "From the GGUF arrays"). Throws Error naming the file
 // and the problem.
 Vocabulary load_vocabulary(const gguf::GgufFile& file);
 

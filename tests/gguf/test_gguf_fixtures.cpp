@@ -14,7 +14,7 @@ struct Shape {
   uint64_t dim, ffn, layers, heads, kv_heads, vocab;
 };
 
-// The tensor table a LLaMA model of this shape must have (FORMATS.md §6).
+// The tensor table a LLaMA model of this shape must have (docs/MODEL.md, "Tensors").
 std::map<std::string, std::vector<uint64_t>> expected_tensors(const Shape& s) {
   const uint64_t head_dim = s.dim / s.heads;
   std::map<std::string, std::vector<uint64_t>> t = {

@@ -162,7 +162,7 @@ TEST(Matmul, IntegerResultsAreExactOnEveryPath) {
           int scales[16];
           for (int g = 0; g < 16; ++g) blk[192 + g] = static_cast<uint8_t>(scales[g] = small_scale(rng));
           blk[208] = 0x00, blk[209] = 0x3C;
-          for (int j = 0; j < 256; ++j) {  // FORMATS.md §3.5, written out independently
+          for (int j = 0; j < 256; ++j) {  // docs/WEIGHTS.md, "Q6_K", written out independently
             const int h = j / 128, g = (j % 128) / 32, l = j % 32;
             const int low4 = (blk[64 * h + 32 * (g % 2) + l] >> (4 * (g / 2))) & 0xF;
             const int high2 = (blk[128 + 32 * h + l] >> (2 * g)) & 3;

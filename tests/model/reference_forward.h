@@ -1,4 +1,4 @@
-// A plain F32 LLaMA forward pass in Eigen, written straight from FORMATS.md §7-8 with no
+// A plain F32 LLaMA forward pass in Eigen, written straight from docs/MODEL.md with no
 // caching, batching or SIMD: the independent reference the engine is checked against.
 #pragma once
 

@@ -148,7 +148,7 @@ TEST(TokenizerGolden, StoriesPromptAndGreedyText) {
 }
 
 // No llama.cpp output exists for these. The expected ids come from a separate, minimal
-// re-implementation of llama.cpp's rules (FORMATS.md section 9; a script kept outside the
+// re-implementation of llama.cpp's rules (docs/TOKENIZER.md, "Encoding"; a script kept outside the
 // repository that first reproduced every llama.cpp fixture above), not from this code.
 // In this vocabulary ▁ is 410, byte 0xNN is 3 + 0xNN, <s> 1, </s> 2, <unk> 0.
 TEST(TokenizerGolden, StoriesVocabularyCases) {

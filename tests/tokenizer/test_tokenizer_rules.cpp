@@ -1,5 +1,5 @@
 // llama.cpp's tokenization rules on small synthetic vocabularies (no fixtures needed).
-// Every expected id below is worked out by hand from the rules in FORMATS.md section 9/11;
+// Every expected id below is worked out by hand from the rules in docs/TOKENIZER.md ("Encoding");
 // the comments show the reasoning.
 #include <gtest/gtest.h>
 
@@ -58,7 +58,7 @@ TEST(TokenizerMerge, EqualScoresMergeLeftmostFirst) {
 
 TEST(TokenizerMerge, MergesReachEntriesOfEveryType) {
   // llama.cpp merges into any vocabulary entry; sentencepiece only into NORMAL/USER_DEFINED/
-  // UNUSED ones. The tokenizer must follow llama.cpp (FORMATS.md section 11 rule 5).
+  // UNUSED ones. The tokenizer must follow llama.cpp (docs/TOKENIZER.md, "Encoding", rule 6).
   SyntheticVocab v;
   const int32_t space = v.add("\xE2\x96\x81", -10);
   v.add("x", -5);
