@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tokenizer speed: building it from a 32006-entry GGUF vocabulary, and encoding/decoding a
 // DanTagGen prompt of about 2 KB. Needs the shared fixtures (nano-tiny-f16.gguf).
 //   bench_tokenizer --benchmark_repetitions=10 --benchmark_report_aggregates_only=true

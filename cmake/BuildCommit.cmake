@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes the git commit of the source tree into a header, at build time (run with cmake -P
 # by the nanollama_build_commit target, on every build):
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every dependency comes from a Debian package (see scripts/install-deps.sh).
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes the built-in tag lists into a C++ source file, run at build time by src/CMakeLists.txt:
 #   cmake -DLISTS_DIR=<folder> -DOUT=<file.cpp> -P EmbedTagLists.cmake
 # artist.txt, characters.txt, copyrights.txt and meta.txt in LISTS_DIR (one tag per line, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `cmake --install` gives users a static library, the public headers, a CMake package
 # (find_package(nanollama)) and a pkg-config file; with NANOLLAMA_BUILD_SHARED also
 # libnanollama.so (nanollama::nanollama_shared in the CMake package). The static library

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libnanollama.so: the C API as a shared library, for other languages' FFIs (Python ctypes
 # and the like). Built from the static library's own object files: the whole project is
 # compiled as position-independent code (CMAKE_POSITION_INDEPENDENT_CODE above), so the

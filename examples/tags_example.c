@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Embedding nanollama from C: load a DanTagGen GGUF, extend a tag list, print the result.
  *
  *   tags_example MODEL.gguf ["1girl, solo, dragon girl"]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Activations::prepare: converts activation rows once into the type a weight type pairs with.
 #include <cstring>
 #include <string>

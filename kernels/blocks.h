@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Block layouts of the quantized formats (docs/WEIGHTS.md), byte for byte as in GGUF files,
 // and nanollama's own Q8_0 panels. Plain structs and static functions only, so this header
 // is safe to include in any per-ISA file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Instruction-set detection and the choice of the active path.
 //
 // Detection uses the compiler's __builtin_cpu_supports (which also checks that the OS saves

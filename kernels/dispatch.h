@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The function table behind the public kernel API. One table per instruction-set path is
 // filled by that path's translation units; the active one is chosen once at start-up
 // (or by set_isa / NANOLLAMA_ISA). Internal to the kernel layer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Portable half-precision conversions (IEEE binary16 and bfloat16), bit-exact with x86 F16C
 // (round to nearest even, quiet NaNs keep their payload's top bits).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The matrix-product driver: checks its arguments, then splits weight rows statically over
 // threads. Each output is computed by one thread in a way that does not depend on the split,
 // so the result is bitwise identical for any thread count.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Q8_0 panels (blocks.h), the public side: their size, packing on threads, reading a row back.
 #include <string>
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Threads: a static partition of [0, n), run on the kernels' thread pool (thread_pool.cpp
 // says why not OpenMP).
 #include <sched.h>

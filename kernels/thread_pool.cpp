@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pool behind run_parts.
 //
 // Why not OpenMP: a decode step starts ~170 parallel regions, and on a 2-core machine that

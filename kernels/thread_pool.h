@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small persistent thread pool for the kernels' parallel regions (parallel_for, matmul).
 // Internal to the kernel layer.
 #pragma once

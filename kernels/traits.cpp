@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The trait table and the row conversions of the public API.
 #include "kernels/traits.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One row of traits per tensor type the kernels compute with: how to convert a row, which
 // activation type the type's dot product consumes, and where its matrix product lives in
 // the dispatch table. Adding a weight type is adding a row here (and its kernels).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tensor type table: ggml's type ids, names and block geometry (docs/GGUF.md, "Tensor types").
 #include <algorithm>
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public float vector routines: thin forwards to the active path's table.
 #include "kernels/dispatch.h"
 

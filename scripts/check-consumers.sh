@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # nanollama as its users get it (a stage of .ci/run): installs the library into a temporary
 # prefix, then builds and runs four consumers outside the tree, each generating tags on a
 # tiny model (tests/consumers/README.md):

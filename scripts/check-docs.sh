@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The project must explain itself: fails when a source, script, build file or document cites
 # a Markdown file (<name>.md) that is not a file of the repository, or when a relative link
 # in a Markdown file points at a file, folder or heading that does not exist.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job, end to end, on a fresh Debian machine: installs the packages, builds the
 # `nanollama` driver, and generates Danbooru tags with DanTagGen.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages nanollama builds with, skipping those already present.
 set -euo pipefail
 

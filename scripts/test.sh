@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sets up, builds and runs the whole test suite.
 #   scripts/test.sh              release build in build/, every test
 #   scripts/test.sh --sanitize   AddressSanitizer + UBSan build in build-asan/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama bench --variants N | --parallel N`: tag-generation throughput on a fixed
 // workload, next to the single-request figure, alternating the two in every repetition.
 #pragma once

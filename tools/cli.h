@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small command-line parser shared by the driver's subcommands: GNU-style long options
 // (`--name value`, `--name=value`), short aliases, flags, positionals, and generated --help.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama bench`: prompt and generation speed of a model on this machine, as medians,
 // with generation read as GB/s of weights against a streaming-read probe of the same run.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama generate`: plain text completion, streamed as it is sampled.
 #include <chrono>
 #include <cstdio>

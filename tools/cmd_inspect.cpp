@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama inspect FILE`: a GGUF file's header, metadata, tensor table and summary.
 #include <cstdio>
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama isa`: the CPU features the kernels look for, the paths this machine can run,
 // the best one and the one in use (NANOLLAMA_ISA can force a lower one).
 #include <cstdlib>

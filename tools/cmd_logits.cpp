@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama logits`: every position's logits for a list of token ids, as raw float32.
 #include <cstdio>
 #include <cstring>

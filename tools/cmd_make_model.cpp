@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama make-model`: writes a random-weight llama model (seeded, byte-identical for the
 // same arguments) for benchmarks, demos and tests.
 #include <filesystem>

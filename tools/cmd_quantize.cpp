@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama quantize IN OUT --type q8_0|q6_k|f16`: converts the weight matrices of an
 // F32/F16 model, the way llama.cpp's quantizer does (every 2-D tensor, token embedding and
 // output included; 1-D tensors such as norms stay as they are), copying all metadata.

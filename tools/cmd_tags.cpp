@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama tags`: DanTagGen tag generation, one request from options or many from a file
 // of JSON lines (the model is loaded once).
 #include <unistd.h>

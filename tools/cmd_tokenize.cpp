@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama tokenize` and `nanollama detokenize`: text to token ids and back, with the
 // model's own vocabulary.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The driver's subcommands. Each lives in its own cmd_*.cpp file, uses only the public API,
 // and returns the process exit code: 0 success, 1 failure (a one-line error was printed),
 // 2 bad usage. Throwing cli::UsageError or nanollama::Error is the usual way to fail.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small text-formatting helpers for the driver's human-readable output.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The driver's one convention for input: wherever a command reads a file or a text (a
 // prompt, token ids, --file, --batch, a tag list), "-" means standard input. Standard input
 // can be consumed once per run, so a second "-" in the same command is a usage error rather

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama`: the command-line driver. It is an example of an application built on the
 // public API; every subcommand lives in its own file.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A one-line progress indicator on stderr for long work (only when stderr is a terminal or
 // the work takes a while), finished with a newline.
 #pragma once

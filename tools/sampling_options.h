@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sampling options shared by `generate` and `tags`.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Options every model-running subcommand shares (-m, --threads, --ctx, --kv, --activation),
 // declared once and turned into SessionOptions once.
 #pragma once

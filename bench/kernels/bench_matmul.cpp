@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Matrix products at DanTagGen's shapes, per weight type, path, activation-row count and
 // thread count. Reports GB/s of weights read (bytes_per_second) and GFLOP/s (2·rows·cols
 // per activation row).

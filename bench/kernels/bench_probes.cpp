@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Machine limits, so every kernel figure reads as a fraction of one: streaming-read
 // bandwidth (a buffer 8x the L3), and register-resident FMA and int8-dot peaks, on 1 and 2
 // threads.

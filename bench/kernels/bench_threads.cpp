@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What it costs to run a parallel region, as the model pays it ~170 times per decoded
 // token: the kernels' pool (kernels::parallel_for, also behind matmul) against a plain
 // OpenMP region, 2 parts of 10 us of work each, back to back: the ideal is 10 us per

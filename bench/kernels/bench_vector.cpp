@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Float vector routines at attention and model widths, per path.
 #include <random>
 

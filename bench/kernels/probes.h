@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Register-resident peak probes and the streaming-read probe, compiled per ISA in their own
 // files. Each returns the number of operations it performed (FMA: 2 flops per lane; int8:
 // 2 ops per multiply-accumulate), so a benchmark can report a rate.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AVX2 peak probes: independent dependency chains held in registers, enough of them to
 // cover the latency of two pipes (FMA latency 4 on Zen 4: 2 x 4 = 8 chains; we use 10).
 #include <immintrin.h>

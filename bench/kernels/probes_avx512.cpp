@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AVX-512 peak probes (512-bit FMA; VNNI vpdpbusd: 64 multiply-accumulates per instruction).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The streaming-read probe: eight independent accumulators of plain 64-bit loads, which the
 // compiler vectorises; far more load bandwidth than DRAM can feed, so the figure is memory's.
 #include "probes.h"

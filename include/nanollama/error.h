@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors thrown by the nanollama C++ API.
 //
 // Library code never aborts or exits: every failure is reported as a nanollama::Error whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GGUF files: a hardened reader over a read-only memory map, and a writer.
 //
 // The reader checks every count, length, offset and size against the bytes that are really

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small JSON reader and writer (RFC 8259). nanollama uses it for tag requests and results
 // (the driver's --json and --batch modes); it is public so embedders can do the same.
 // Numbers keep their source text, so 64-bit integers (seeds, token ids) survive exactly.

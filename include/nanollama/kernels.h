@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel layer: weight formats, SIMD routines with runtime dispatch, matrix products.
 //
 // Kernels know nothing about models: only blocks, rows and vectors. Every routine has a

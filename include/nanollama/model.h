@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A loaded LLaMA-architecture model: hyperparameters and weights, immutable after loading.
 //
 // Thread contract: a Model never changes after load() returns, so one

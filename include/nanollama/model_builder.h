@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random-weight LLaMA models: the benchmark and demo models of a fresh machine, and the test
 // models of the test suite. Same spec and seed, same bytes, on every machine and thread count.
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nanollama's C API: DanTagGen tag generation for C and for other languages' FFIs
  * (Python ctypes, C#, Rust).
  *

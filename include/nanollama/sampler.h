@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Token sampling: a portable seeded RNG and a composable chain of logit transformations.
 //
 // Reproducibility: the RNG is xoshiro256** seeded through splitmix64, and every step breaks

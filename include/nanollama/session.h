@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A Session evaluates tokens with a Model: it owns the KV cache, the scratch buffers and
 // the logits of the last decode.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text side of tag generation, with no model involved: A1111 prompt parsing, tag
 // categories, DanTagGen's exact prompt, ban patterns, and output formatting.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Danbooru tag generation with DanTagGen: the request, the result, and TagGenerator, which
 // runs DanTagGen's generation loop (KGen's semantics) with a few things the Python front ends
 // cannot do: bans and duplicates prevented while decoding, KV-cache reuse across retries and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tensor element types as numbered in GGUF files (ggml's type ids), and their block sizes.
 //
 // This table is the one place these facts live: the GGUF reader uses it to size tensors,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text to token ids and back for SentencePiece-style LLaMA vocabularies
 // (tokenizer.ggml.model = "llama"), read from the GGUF file itself.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference dot products of one weight row with one activation row, and the scalar matrix
 // products built from them. Plain loops, one output at a time: the oracle for SIMD code.
 #include <cstring>

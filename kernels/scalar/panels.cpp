@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scalar reference of Q8_0 panels (blocks.h): packing, reading a row back, and the
 // matrix product, which unpacks each row and takes the rows layout's dot product, so both
 // layouts give the same bits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference quantizers and dequantizers (docs/WEIGHTS.md). The quantizers follow llama.cpp's
 // reference recipes step for step, including the order of floating-point operations, so the
 // bytes they produce match llama.cpp's files exactly.

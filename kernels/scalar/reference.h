@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scalar reference of every kernel: written for clarity, it is the oracle the SIMD paths
 // are tested against and the path used where no SIMD path exists.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scalar path's function table: every entry is the reference routine.
 #include "kernels/dispatch.h"
 #include "kernels/scalar/reference.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference float vector routines: plain loops in element order.
 #include <cmath>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Float kernels for the AVX2 + FMA + F16C path (compiled with -mavx2 -mfma -mf16c).
 #include <immintrin.h>
 

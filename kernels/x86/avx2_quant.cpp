@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integer kernels for the AVX2 path. Without VNNI the int8 dot is maddubs (unsigned x
 // signed bytes -> int16 pairs) then madd with ones (-> int32). maddubs needs one unsigned
 // operand, so it takes |w| and x with w's sign applied; |w| <= 128 and |x| <= 127 (our

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Float kernels for the AVX-512 path (F/BW/VL/DQ/CD + FMA + F16C). Zen 4 runs 512-bit
 // operations as two 256-bit halves, so the gain over AVX2 is the 32 registers (bigger
 // tiles) and fewer instructions, not wider FMA units.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integer kernels for the AVX-512 (BW) path without VNNI. AVX-512 has no byte sign
 // instruction, so the sign of w is applied to x with a masked subtract; then maddubs on |w|
 // and madd with ones, as on AVX2 (same bounds: |w| <= 128, |x| <= 127).

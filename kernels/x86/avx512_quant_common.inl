@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The 512-bit pieces shared by avx512_quant.cpp and avx512vnni_quant.cpp (included INSIDE
 // their anonymous namespaces; see quant_kernels.inl for the list). Only the int8 dot
 // products (q8_prep_*, q8_pair, q6_acc) differ between the two paths.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integer kernels for the AVX-512 VNNI path. vpdpbusd multiplies unsigned by signed bytes
 // and accumulates groups of four into int32 with no intermediate saturation. The weights
 // are made unsigned by adding 128 (w ^ 0x80); the extra 128·Σx this adds is removed by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Float kernels written once over xsimd batches, compiled once per ISA.
 //
 // Included by avx2_float.cpp and avx512_float.cpp INSIDE an anonymous namespace, after they

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Eight vectors of eight int32 lanes to one: lane j of the result is the sum of all lanes of
 // p[j]. Integer sums are exact, so the order of the adds does not matter for the result.
 // Included INSIDE the anonymous namespace of AVX2 and AVX-512 translation units.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integer matrix-product kernels (Q8_0 x Q8_0 and Q6_K x Q8_K), written once, compiled per
 // ISA. Included INSIDE an anonymous namespace by avx2_quant.cpp, avx512_quant.cpp and
 // avx512vnni_quant.cpp, after they define the ISA's pieces:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How far ahead of its reads a decode kernel (one activation row, weights from memory)
 // fetches its weight stream. The hardware prefetchers alone keep too few lines in flight
 // for one core's share of the memory bandwidth.

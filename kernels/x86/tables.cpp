@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Assembles the x86 paths' tables. Compiled with the project's generic flags: it only copies
 // function pointers, it never runs any of the code it points to.
 #include "kernels/x86/x86_kernels.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entry points of the x86 per-ISA translation units: each fills its part of a path's table.
 // Declarations only (no inline code), so any file may include it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C API over the C++ one: every entry point catches everything, stores the message in a
 // thread-local slot and returns a status code.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Overflow-checked arithmetic for sizes computed from untrusted input.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The version and commit the library was built from. Only this file includes the commit
 // header, which changes with every commit: a new commit recompiles one file.
 #include "nanollama/version.h"

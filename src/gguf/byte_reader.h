@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A reader over a byte range that knows how much remains: every read is checked first, and
 // every failure names the file, the byte offset and what was being read.
 #pragma once

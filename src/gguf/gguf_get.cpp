@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GgufFile::get<T>: typed, checked access to metadata values. Integer keys accept any
 // integer type whose value fits, because converters write u32 or i32 for the same key.
 #include <utility>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GGUF reader: maps the file, then checks every structure against the bytes present
 // before trusting it (docs/GGUF.md, the layout and "How the reader protects itself").
 #include <fcntl.h>

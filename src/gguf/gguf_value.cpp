@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Metadata values: type names, shapes, and the readable rendering `inspect` prints.
 #include <cstdio>
 #include <sstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GGUF v3 writer (docs/GGUF.md): header, metadata, tensor records, padding, data.
 #include <unistd.h>
 

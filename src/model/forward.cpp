@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The forward pass of a llama block stack over a batch of planned tokens (docs/MODEL.md):
 // embedding lookup, then per layer RMSNorm -> Q/K/V -> RoPE -> cache -> attention -> output
 // projection -> residual -> RMSNorm -> SwiGLU MLP -> residual, then the final norm and the

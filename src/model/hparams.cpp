@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a llama model's hyperparameters from GGUF metadata (docs/MODEL.md, "Hyperparameters"), with the
 // defaults llama.cpp applies and the consistency checks it does not.
 #include "model/hparams.h"

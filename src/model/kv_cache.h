@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The KV cache: a pool of cells (one position's keys and values for every layer) shared by
 // several sequences. A sequence is the list of cells holding its positions 0..n-1; cells are
 // reference-counted, so forked sequences share their common prefix without copying it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random-weight llama models. Every row of every tensor draws from its own RNG stream,
 // seeded from (seed, tensor, row), so the bytes do not depend on the thread count.
 #include "nanollama/model_builder.h"

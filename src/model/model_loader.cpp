@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Model::load: binds every tensor by name, checks its shape and type against the
 // hyperparameters, and refuses anything it would otherwise compute wrongly.
 #include <sys/mman.h>

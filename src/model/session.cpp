@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session: option resolution, decode planning (validation before any state changes),
 // sequence operations, and the logits of the last decode.
 #include <chrono>

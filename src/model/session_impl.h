@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The state behind a Session: KV cache, RoPE tables, scratch buffers, logits.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small LLaMA-style vocabulary written for nanollama: enough for tag prompts to tokenize
 // into real pieces and for generated models to exercise the whole pipeline offline.
 #include "model/synthetic_vocab.h"

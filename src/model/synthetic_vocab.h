@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The built-in vocabulary of generated models (see model_builder.h).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sampler chain. Candidates are kept as (logit, id) pairs; every ordering uses the
 // total order "higher logit first, then lower id", so results never depend on how a
 // standard library breaks ties.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A1111 prompt syntax -> tags. Three passes: extra networks are cut out; a lexer turns the
 // rest into weighted text, verbatim pieces, separators and BREAKs (weights applied when a
 // bracket closes, the way A1111 does, so "(a:1.3)" needs no look-ahead); then the items

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ban patterns: Python regular expressions matched at the tag's start, as DanTagGen's front
 // ends apply them (re.match), through PCRE2; plus exact tags and globs behind a prefix.
 #define PCRE2_CODE_UNIT_WIDTH 8

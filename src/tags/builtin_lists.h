@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The built-in artist / characters / copyrights / meta lists (internal). Their text is
 // compiled into the library from plain text files (data/tag-lists by default, or the folder
 // NANOLLAMA_TAG_LISTS_DIR names) by cmake/EmbedTagLists.cmake, so a static binary needs no

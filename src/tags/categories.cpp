@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tag categories: the built-in rating / quality / special lists, the lists a caller gives,
 // and the built-in artist / characters / copyrights / meta lists beneath them.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which DanTagGen a GGUF file holds, from its metadata (docs/TAGS.md, "Which DanTagGen").
 #include <algorithm>
 #include <cctype>

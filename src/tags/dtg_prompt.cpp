@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DanTagGen's prompt, byte for byte as KGen's apply_dtg_prompt writes it (docs/TAGS.md).
 #include <cmath>
 #include <string>

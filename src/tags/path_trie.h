@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The token paths explored from one tag's start, each node holding the distribution the
 // sampler gave there and how much of it is still allowed: sampling without replacement over
 // the rejected tags (docs/TAGS.md, "How bans and duplicates are enforced").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One tag request in flight on a session shared with other requests: its resolved form, its
 // prompt, and one VariantRun per variant, each on a sequence of its own.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TagRequest checked and turned into what generation and formatting need: the DanTagGen
 // prompt's fields, the input tags by category (with their A1111 attributes), bans, targets,
 // the seed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which of a session's sequences belong to a request in flight, and which sequences a new
 // request gets: the first continues the longest prefix of its prompt that any sequence holds
 // (its own cells, or a fork of a busy sequence's), so consecutive and concurrent requests

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What one decode step evaluates when many sequences wait: every sequence with a single
 // token to evaluate (a decode row: the weights are read once for all of them), then chunks of
 // longer inputs (prompts, re-fed tags) up to a token budget, so a long prompt never stalls

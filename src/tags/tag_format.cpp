@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One output tag in A1111 syntax.
 #include <string>
 

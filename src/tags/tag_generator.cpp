@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TagGenerator: requests on one session. Each request's prompt is evaluated after whatever
 // prefix of it the cache already holds, forked into one sequence per variant, and every
 // sequence of every request in flight advances by one decode step at a time, all in one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tag requests and results as JSON objects (batch files, bindings). Keys are the driver's
 // long option names.
 #include <cmath>

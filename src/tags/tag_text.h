@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether text sampled into a tag can be a tag: valid UTF-8 without control characters. Byte
 // tokens can spell anything, and a tag is written into prompts, JSON and terminals.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output template: <|category|> placeholders filled, then the blank space the empty ones
 // leave behind tidied away.
 #include <string>

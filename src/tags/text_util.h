@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small string helpers shared by the tag-text files (internal).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One variant of a tag request: its sampler and its sequence in the session, decoded token
 // by token with tags recognised as they complete.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tokenizer::piece and Tokenizer::decode: llama.cpp's token_to_piece and detokenize for SPM
 // vocabularies (docs/TOKENIZER.md, "Decoding").
 #include "tokenizer/tokenizer_impl.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tokenizer::encode: llama.cpp's SPM tokenization (docs/TOKENIZER.md, "Encoding"), with the
 // merge step done by sentencepiece.
 #include <algorithm>

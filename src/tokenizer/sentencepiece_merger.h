@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The merge step, delegated to libsentencepiece: one BPE model whose pieces are exactly the
 // vocabulary (docs/TOKENIZER.md). Everything around it (special tokens, the
 // leading space, invalid UTF-8) is done by the caller.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Splitting special-token texts out of raw text before the merge step, as llama.cpp does.
 #pragma once
 

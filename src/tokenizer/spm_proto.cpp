@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Protobuf wire format, just the parts a ModelProto needs: varints, length-delimited
 // strings and messages, and fixed32 floats.
 #include "tokenizer/spm_proto.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A SentencePiece ModelProto written by hand (Debian ships no sentencepiece_model.pb.h),
 // for SentencePieceProcessor::LoadFromSerializedProto. Field numbers: docs/TOKENIZER.md,
 // "The ModelProto fields nanollama writes".

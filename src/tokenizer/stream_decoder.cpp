@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StreamDecoder: decode() one token at a time. It replays decode()'s rules (leading BOS,
 // the one stripped space, a trailing EOS) incrementally and holds back the bytes of a
 // character that is not complete yet.

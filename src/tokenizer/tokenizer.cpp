@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Building a Tokenizer from a GGUF file, and the per-token lookups.
 #include "nanollama/error.h"
 #include "nanollama/gguf.h"

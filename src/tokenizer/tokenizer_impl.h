@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a Tokenizer holds. Shared by the files that implement its parts (encode, decode,
 // lookups); nothing outside src/tokenizer includes it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 facts the tokenizer relies on. Two notions of "character" meet here:
 // - llama.cpp cuts text into symbols by the lead byte's length alone (0xxx -> 1 byte,
 //   110x -> 2, 1110 -> 3, 1111 -> 4, and a stray 10xx continuation byte -> 1), clipped

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading and checking a GGUF "llama" vocabulary. Defaults follow llama.cpp (docs/TOKENIZER.md,
 // "From the GGUF arrays"); where llama.cpp would warn and carry on with a broken vocabulary, this loader
 // refuses it with a message that names the key, the id or the text at fault.

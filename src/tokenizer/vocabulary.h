@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tokenizer's view of a GGUF vocabulary: token texts, scores and types, the special
 // ids and flags, and the lookups derived from them. Built once, checked, then read-only.
 #pragma once

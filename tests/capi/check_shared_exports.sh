@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # libnanollama.so exports the C API and nothing else: every function nanollama.h declares,
 # no other dynamic symbol (cmake/nanollama.map), and its SONAME carries the major version.
 #   check_shared_exports.sh LIBRARY NANOLLAMA_H SONAME

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libnanollama.so loaded the way Python's ctypes loads it (dlopen, nothing linked first):
 # every dependency resolves, and the C API works on a real model file.
 #   python3 dlopen_check.py LIBRARY MODEL.gguf VERSION

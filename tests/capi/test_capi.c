@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C API exercised from C. Takes the path of a small DanTagGen-shaped model (made by the
  * test fixture with `nanollama make-model`). Exits 0 when every check passes. */
 #include <stdio.h>

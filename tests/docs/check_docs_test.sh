@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/check-docs.sh catches what it is for: a small tree with good citations and links
 # passes; each kind of breakage, added alone, makes it fail and is named in its output.
 #   check_docs_test.sh CHECK_DOCS_SCRIPT SCRATCH_DIR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the GGUF reader: any bytes either parse or throw nanollama::Error;
 // a parsed file's tensors lie inside the input. Build with clang and
 // -DNANOLLAMA_BUILD_FUZZERS=ON, then run: build-fuzz/tests/fuzz_gguf -max_total_time=60

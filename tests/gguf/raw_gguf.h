@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds GGUF bytes field by field with no validation at all, so tests can write files that
 // are wrong in exactly one way.
 #pragma once

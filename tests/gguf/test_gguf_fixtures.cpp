@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the real GGUF files in ../shared/fixtures: every tensor where the model's shape
 // says it must be, with the type the file's producer wrote.
 #include <map>

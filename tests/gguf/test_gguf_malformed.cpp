@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A corpus of malformed GGUF files, each wrong in one way: every one must give an Error
 // whose message names the problem (never a crash; this suite also runs under ASan+UBSan).
 #include "gguf/raw_gguf.h"

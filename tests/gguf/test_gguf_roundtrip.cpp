@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Write with GgufWriter, read back with GgufFile, compare everything.
 #include <filesystem>
 #include <functional>

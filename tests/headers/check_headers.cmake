@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every public header compiles on its own, twice in one file (include guards), with nothing
 # but the public include directories: C++ headers as C++20 (the requirement the CMake
 # target and the README state), the C API's headers also as C99 and as C++11, since C

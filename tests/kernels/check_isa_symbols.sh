@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The per-ISA translation units may define exactly one symbol with external linkage each
 # (their fill_* function): anything else with external linkage, a weak template instance
 # above all, could be the copy the linker keeps for generic code, and it was compiled with

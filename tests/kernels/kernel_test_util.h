@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the kernel tests: random data, a guard that restores the active
 // instruction-set path, and the error budgets the tests hold every path to.
 #pragma once

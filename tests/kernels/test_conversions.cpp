@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Half-precision conversions and the reference quantizers: checked against independent
 // arithmetic (ldexp, nearest-neighbour searches, per-block error bounds), and every SIMD
 // path against the scalar one bit for bit.

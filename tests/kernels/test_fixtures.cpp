@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Against llama.cpp's own files: quantizing the F16 fixture model must reproduce the bytes
 // of llama.cpp's Q8_0 and Q6_K files, and dequantizing those files must stay within the
 // formats' resolution of the F16 source.

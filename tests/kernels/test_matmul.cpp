@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Matrix products for every weight type, on every path the CPU supports:
 //  - the scalar reference against a double-precision oracle computed here from the decoded
 //    weights and activations, within the round-off budget of a sum (kernel_test_util.h);

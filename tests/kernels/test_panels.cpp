@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Q8_0 panels (MatrixLayout::q8_0_panels), on every path the CPU supports:
 //  - packing writes the layout blocks.h describes (checked byte by byte against the rows,
 //    here, not through the kernels' own unpacking) and every path writes the same bytes;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama quantize` end to end: its output holds llama.cpp's tensor bytes and the right
 // metadata, and it refuses what it cannot do with exit code 1 and a one-line message.
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The static partition of parallel_for, nested use, and the instruction-set switch.
 #include <atomic>
 #include <chrono>

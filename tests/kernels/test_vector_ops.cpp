@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Float vector routines on every path: against double-precision oracles computed here, and
 // against the scalar reference. Lengths cover tails shorter than, equal to and longer than
 // every vector width (head dims 8, 32 and 64; FFN 172).

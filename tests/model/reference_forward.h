@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A plain F32 LLaMA forward pass in Eigen, written straight from docs/MODEL.md with no
 // caching, batching or SIMD: the independent reference the engine is checked against.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "Decoding allocates nothing" (src/model/session_impl.h), checked: this program replaces
 // the global operator new and delete with counting versions, warms a session up, and then
 // expects zero allocations, on any thread, across further Session::decode calls. The

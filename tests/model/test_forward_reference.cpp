@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's forward pass against the plain Eigen reference, on random models of every
 // weight type, with grouped-query attention, tied and separate outputs, SiLU and Mish.
 #include "model/reference_forward.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine against llama.cpp's own outputs for the fixture models (../shared/fixtures/golden):
 // feed prompt_ids ++ greedy_ids the way llama.cpp did (the prompt in one batch, then one
 // token per decode) and compare every row of logits.

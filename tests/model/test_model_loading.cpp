@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Model::load: hyperparameters, tensor binding, and an error naming the culprit for every
 // way a file can fail to be a llama model nanollama can run.
 #include <functional>

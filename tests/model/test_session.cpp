@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session semantics: batch splits, rollback, forks, overflow, failed calls, threads.
 #include <cstring>
 

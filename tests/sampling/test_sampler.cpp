@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The RNG against known answers, and each sampler step against its definition.
 #include <algorithm>
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A1111 prompt parsing. Expected tags and weights are worked out by hand from A1111's
 // attention rules: (x) x1.1, [x] x(1/1.1), (x:w) xw, nested brackets multiply, unclosed
 // brackets close at the end, \( \) \[ \] \\ are literal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ban patterns. The regular-expression cases hold what DanTagGen's front ends do with them:
 // KGen bans a tag when Python's re.match(pattern, tag) finds a match. Every banned / kept
 // answer below for a regular expression was checked with CPython 3.11's re.match.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tag categories: built-in lists, user lists from files, and general-tag normalization.
 #include <gtest/gtest.h>
 

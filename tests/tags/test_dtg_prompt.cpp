@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DanTagGen's prompt, byte for byte. Every expected string is written out by hand from the
 // format in docs/DANTAGGEN_FORMAT.md and the reference tools' quirks (the ", " before general tags, the
 // bare "quality: " line, Python's f"{x:.1f}" for the aspect ratio).

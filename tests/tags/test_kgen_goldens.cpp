@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The golden files of tests/tags/golden (README.md there): user inputs, and the model prompt
 // and output KGen / the web UI extension give and nanollama gives, written by hand. Each
 // case is checked byte for byte.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random strings of prompt syntax through every function: nothing may crash or throw
 // anything but nanollama::Error, and what the parser returns must read back the same.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Many requests at once (TagGenerator::generate_many): every result equals the same request
 // run alone, bit for bit, whatever else shares its decode steps.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One tag in A1111 form, and the output template. Template results are worked out by hand:
 // fill (an empty category removes "<|cat|>," or "<|cat|>"), then tidy.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TagGenerator end to end on a small random model whose output leans toward tag words: the
 // loop's promises (bans, dedupe, targets, reuse, variants, determinism, cancellation).
 #include <set>

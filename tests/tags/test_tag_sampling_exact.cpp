@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bans and dedupe draw each tag from the model's own distribution conditioned on the tag
 // being allowed: P'(t) = P(t) / (1 - P(rejected)).
 //

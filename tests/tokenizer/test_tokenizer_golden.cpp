@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tokenizer against llama.cpp's own output (shared fixtures): every id and every
 // decoded byte must match exactly.
 #include <gtest/gtest.h>

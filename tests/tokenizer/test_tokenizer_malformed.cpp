@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Broken vocabularies are refused at load with an Error that says what is wrong.
 #include <gtest/gtest.h>
 

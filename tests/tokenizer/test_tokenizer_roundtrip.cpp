@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Properties over many generated strings: decode(encode(s)) gives s back (up to what
 // llama.cpp's rules change), streaming decode equals whole decode, and one tokenizer
 // gives the same ids from several threads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // llama.cpp's tokenization rules on small synthetic vocabularies (no fixtures needed).
 // Every expected id below is worked out by hand from the rules in docs/TOKENIZER.md ("Encoding");
 // the comments show the reasoning.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The UTF-8 helpers behind encoding (symbol cutting) and streaming (holding back).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the tokenizer tests: fixture tokenizers, hex strings, and small synthetic
 // vocabularies written with GgufWriter.
 #pragma once

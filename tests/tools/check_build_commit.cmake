@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Checks cmake/BuildCommit.cmake (what `nanollama --version` reports as the commit) on
 # throw-away git repositories:
 #   cmake -DSCRIPT=<cmake/BuildCommit.cmake> -DWORK=<scratch dir> -P check_build_commit.cmake

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The driver's conventions shared by every command: --version, and `-` for standard input.
 #include <algorithm>
 #include <cctype>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The driver's `inspect` command end to end: output, --json, exit codes.
 #include "nanollama/gguf.h"
 #include "nanollama/json.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The model-running driver commands end to end: make-model, logits, generate.
 #include <filesystem>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `nanollama tags` end to end: human output, --json, --batch with a bad line, exit codes.
 #include "nanollama/json.h"
 #include "support/test_support.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Generates tags with the C++ API: subdir_consumer MODEL.gguf
 #include <cstdio>
 #include <exception>

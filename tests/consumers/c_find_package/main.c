@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Generates tags with the C API: c_consumer MODEL.gguf */
 #include <stdio.h>
 #include <string.h>
