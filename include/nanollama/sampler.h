@@ -106,6 +106,7 @@ class Sampler {
   int32_t n_vocab_;
   Rng rng_;
   std::vector<Candidate> cand_;
+  std::vector<Candidate> heap_;   // scratch of keep_top_k
   std::vector<float> probs_;
   std::vector<TokenProbability> dist_;
   std::vector<float> bias_;       // per token, from logit_bias

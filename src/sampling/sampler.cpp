@@ -80,6 +80,7 @@ Sampler::Sampler(SamplerParams params, int32_t n_vocab)
     banned_[static_cast<size_t>(id)] = 1;
   }
   cand_.reserve(static_cast<size_t>(n_vocab));
+  heap_.reserve(static_cast<size_t>(n_vocab));
   probs_.reserve(static_cast<size_t>(n_vocab));
   dist_.reserve(static_cast<size_t>(n_vocab));
 }
@@ -102,9 +103,19 @@ void Sampler::keep_top_k(size_t k) {
     return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
   };
   if (!sorted_) {
-    std::nth_element(cand_.begin(), cand_.begin() + static_cast<std::ptrdiff_t>(k), cand_.end(), better);
-    cand_.resize(k);
-    std::sort(cand_.begin(), cand_.end(), better);
+    // One pass with the k best so far in a heap whose top is the worst of them: nearly every
+    // candidate of a 32k vocabulary is rejected by one comparison (nth_element over all of
+    // them cost ~10x more, a few percent of a decode step per sequence).
+    heap_.assign(cand_.begin(), cand_.begin() + static_cast<std::ptrdiff_t>(k));
+    std::make_heap(heap_.begin(), heap_.end(), better);
+    for (size_t i = k; i < cand_.size(); ++i) {
+      if (!better(cand_[i], heap_.front())) continue;
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = cand_[i];
+      std::push_heap(heap_.begin(), heap_.end(), better);
+    }
+    std::sort_heap(heap_.begin(), heap_.end(), better);
+    cand_.swap(heap_);
     sorted_ = true;
   } else {
     cand_.resize(k);
