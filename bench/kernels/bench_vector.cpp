@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Float vector routines at attention and model widths, per path.
+#include <algorithm>
 #include <random>
 
 #include "bench_util.h"
@@ -48,6 +49,34 @@ const bool registered = [] {
       {"mish_mul", [](V& a, V& b, H&, V& o, int64_t n) { kernels::mish_mul(a.data(), b.data(), o.data(), n); }},
   };
   for (Isa isa : bench_isas()) {
+    // One head of one token's attention over a sequence's cached keys and values, as the
+    // forward pass does it (head size 64, rows 1024 floats apart, F16 cache).
+    for (int64_t keys : {128, 512}) {
+      const std::string name = "attention/head/" + std::string(kernels::isa_name(isa)) + "/keys:" + std::to_string(keys);
+      benchmark::RegisterBenchmark(name.c_str(), [isa, keys](benchmark::State& s) {
+        ScopedIsa scoped(isa);
+        const int64_t D = 64, stride = 1024;
+        std::mt19937 rng(2);
+        std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+        std::vector<float> table(static_cast<size_t>(keys * stride)), q(D), out(D), scores(static_cast<size_t>(keys));
+        for (auto& v : table) v = dist(rng);
+        for (auto& v : q) v = dist(rng);
+        std::vector<uint16_t> k16(table.size()), v16(table.size());
+        kernels::f32_to_f16(table.data(), k16.data(), static_cast<int64_t>(table.size()));
+        std::reverse(table.begin(), table.end());
+        kernels::f32_to_f16(table.data(), v16.data(), static_cast<int64_t>(table.size()));
+        std::vector<int32_t> cells(static_cast<size_t>(keys));
+        for (int32_t i = 0; i < keys; ++i) cells[static_cast<size_t>(i)] = i;
+        for (auto _ : s) {
+          kernels::dot_rows_f16(q.data(), k16.data(), stride, cells.data(), keys, D, 0.125f, scores.data());
+          kernels::softmax(scores.data(), keys);
+          std::fill(out.begin(), out.end(), 0.0f);
+          kernels::axpy_rows_f16(scores.data(), v16.data(), stride, cells.data(), keys, D, out.data());
+          benchmark::DoNotOptimize(out.data());
+        }
+        s.SetItemsProcessed(s.iterations() * keys);
+      });
+    }
     for (const Op& op : ops) {
       for (int64_t n : {64, 1024, 3072}) {
         const std::string name = "vector/" + std::string(op.name) + "/" + std::string(kernels::isa_name(isa)) + "/" +

@@ -96,41 +96,142 @@ void simd_axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
 }
 
 // ---- gathered rows (attention over a sequence's cells): the single-row kernels inlined in
-// one loop, with the next row prefetched while this one is computed.
+// one loop. The rows are scattered (cells of the KV pool, a pool row apart), so the hardware
+// cannot guess them: each row is fetched kRowsAhead rows before it is used, all of its
+// cache lines (a head of 64 halves is two), far enough to cover a miss to L3.
+constexpr int64_t kRowsAhead = 8;
 
-template <class T, class Row>
+template <class T>
+void prefetch_row(const T* row, int64_t n) {
+  const auto* p = reinterpret_cast<const char*>(row);
+  for (int64_t b = 0; b < n * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(p + b);
+}
+
+// Rows of exactly V full vectors (a head of 64 is 4 on 512-bit paths, 8 on AVX2): the
+// loop of dot_generic with its bounds known, queries kept in registers, two rows at a time
+// so that one row's reduction overlaps the other's products. Each row's arithmetic is
+// dot_generic's, step for step, so the result is the same bits.
+template <int V, class T, class Load>
+void dot_rows_full(const float* q, const T* base, size_t stride, const int32_t* index, int64_t count, float scale,
+                   float* out, Load load) {
+  F qv[V];
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) qv[v] = F::load_unaligned(q + v * kLanes);
+  auto one = [&](const T* row) {
+    F acc[4] = {F(0.0f), F(0.0f), F(0.0f), F(0.0f)};
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) {
+      const int slot = v < (V / 4) * 4 ? v % 4 : 0;  // dot_generic: groups of four, then acc0
+      acc[slot] = xsimd::fma(qv[v], load(row + v * kLanes), acc[slot]);
+    }
+    return xsimd::hadd((acc[0] + acc[1]) + (acc[2] + acc[3]));
+  };
+  int64_t i = 0;
+  for (; i + 2 <= count; i += 2) {
+    if (i + kRowsAhead < count) prefetch_row(base + static_cast<size_t>(index[i + kRowsAhead]) * stride, V * kLanes);
+    if (i + 1 + kRowsAhead < count) prefetch_row(base + static_cast<size_t>(index[i + 1 + kRowsAhead]) * stride, V * kLanes);
+    const float d0 = one(base + static_cast<size_t>(index[i]) * stride);
+    const float d1 = one(base + static_cast<size_t>(index[i + 1]) * stride);
+    out[i] = scale * d0;
+    out[i + 1] = scale * d1;
+  }
+  if (i < count) out[i] = scale * one(base + static_cast<size_t>(index[i]) * stride);
+}
+
+template <class T, class Row, class Load>
 void dot_rows_generic(const float* q, const T* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
-                      float scale, float* out, Row row_dot) {
+                      float scale, float* out, Row row_dot, Load load) {
+  if (n == 4 * kLanes) return dot_rows_full<4>(q, base, stride, index, count, scale, out, load);
+  if (n == 8 * kLanes) return dot_rows_full<8>(q, base, stride, index, count, scale, out, load);
   for (int64_t i = 0; i < count; ++i) {
-    if (i + 1 < count) __builtin_prefetch(base + static_cast<size_t>(index[i + 1]) * stride);
+    if (i + kRowsAhead < count) prefetch_row(base + static_cast<size_t>(index[i + kRowsAhead]) * stride, n);
     out[i] = scale * row_dot(q, base + static_cast<size_t>(index[i]) * stride, n);
   }
 }
 
 void simd_dot_rows_f32(const float* q, const float* base, size_t stride, const int32_t* index, int64_t count,
                        int64_t n, float scale, float* out) {
-  dot_rows_generic(q, base, stride, index, count, n, scale, out, simd_dot_f32);
+  dot_rows_generic(q, base, stride, index, count, n, scale, out, simd_dot_f32,
+                   [](const float* p) { return F::load_unaligned(p); });
 }
 
 void simd_dot_rows_f16(const float* q, const uint16_t* base, size_t stride, const int32_t* index, int64_t count,
                        int64_t n, float scale, float* out) {
-  dot_rows_generic(q, base, stride, index, count, n, scale, out, simd_dot_f32_f16);
+  dot_rows_generic(q, base, stride, index, count, n, scale, out, simd_dot_f32_f16,
+                   [](const uint16_t* p) { return load_f16(p); });
+}
+
+// y += Σ_i w[i] · row i, the rows' terms added in order i as one FMA per element each,
+// exactly as a loop of axpy calls would; but y stays in registers across the rows (up to
+// kAxpyVectors vectors at a time) instead of going through memory for every row, which
+// chained each row's loads to the previous row's stores.
+constexpr int kAxpyVectors = 4;
+
+// kAxpyVectors full vectors of y from k0: the loop below without its bounds checks.
+template <class T, class LoadRow>
+void axpy_rows_chunk(const float* w, const T* base, size_t stride, const int32_t* index, int64_t count, int64_t k0,
+                     float* y, LoadRow load) {
+  F acc[kAxpyVectors];
+#pragma GCC unroll 4
+  for (int v = 0; v < kAxpyVectors; ++v) acc[v] = F::load_unaligned(y + k0 + v * kLanes);
+  for (int64_t i = 0; i < count; ++i) {
+    if (i + kRowsAhead < count) prefetch_row(base + static_cast<size_t>(index[i + kRowsAhead]) * stride + k0, kAxpyVectors * kLanes);
+    const T* row = base + static_cast<size_t>(index[i]) * stride + k0;
+    const F wi(w[i]);
+#pragma GCC unroll 4
+    for (int v = 0; v < kAxpyVectors; ++v) acc[v] = xsimd::fma(wi, load(row + v * kLanes, kLanes), acc[v]);
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < kAxpyVectors; ++v) acc[v].store_unaligned(y + k0 + v * kLanes);
+}
+
+template <class T, class LoadRow>
+void axpy_rows_generic(const float* w, const T* base, size_t stride, const int32_t* index, int64_t count, int64_t n,
+                       float* y, LoadRow load) {
+  for (int64_t k0 = 0; k0 < n; k0 += kAxpyVectors * kLanes) {
+    const int64_t width = std::min<int64_t>(kAxpyVectors * kLanes, n - k0);
+    if (width == kAxpyVectors * kLanes) {
+      axpy_rows_chunk(w, base, stride, index, count, k0, y, load);
+      continue;
+    }
+    F acc[kAxpyVectors];
+#pragma GCC unroll 4
+    for (int v = 0; v < kAxpyVectors; ++v) {
+      const int64_t c = std::clamp<int64_t>(width - v * kLanes, 0, kLanes);
+      acc[v] = c == kLanes ? F::load_unaligned(y + k0 + v * kLanes) : c > 0 ? load_f32_n(y + k0 + v * kLanes, c) : F(0.0f);
+    }
+    for (int64_t i = 0; i < count; ++i) {
+      if (i + kRowsAhead < count) prefetch_row(base + static_cast<size_t>(index[i + kRowsAhead]) * stride + k0, width);
+      const T* row = base + static_cast<size_t>(index[i]) * stride + k0;
+      const F wi(w[i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < kAxpyVectors; ++v) {
+        const int64_t c = std::clamp<int64_t>(width - v * kLanes, 0, kLanes);
+        if (c > 0) acc[v] = xsimd::fma(wi, load(row + v * kLanes, c), acc[v]);
+      }
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < kAxpyVectors; ++v) {
+      const int64_t c = std::clamp<int64_t>(width - v * kLanes, 0, kLanes);
+      if (c == kLanes) {
+        acc[v].store_unaligned(y + k0 + v * kLanes);
+      } else if (c > 0) {
+        store_f32_n(y + k0 + v * kLanes, acc[v], c);
+      }
+    }
+  }
 }
 
 void simd_axpy_rows_f32(const float* w, const float* base, size_t stride, const int32_t* index, int64_t count,
                         int64_t n, float* y) {
-  for (int64_t i = 0; i < count; ++i) {
-    if (i + 1 < count) __builtin_prefetch(base + static_cast<size_t>(index[i + 1]) * stride);
-    simd_axpy_f32(w[i], base + static_cast<size_t>(index[i]) * stride, y, n);
-  }
+  axpy_rows_generic(w, base, stride, index, count, n, y,
+                    [](const float* p, int64_t c) { return c == kLanes ? F::load_unaligned(p) : load_f32_n(p, c); });
 }
 
 void simd_axpy_rows_f16(const float* w, const uint16_t* base, size_t stride, const int32_t* index, int64_t count,
                         int64_t n, float* y) {
-  for (int64_t i = 0; i < count; ++i) {
-    if (i + 1 < count) __builtin_prefetch(base + static_cast<size_t>(index[i + 1]) * stride);
-    simd_axpy_f16(w[i], base + static_cast<size_t>(index[i]) * stride, y, n);
-  }
+  axpy_rows_generic(w, base, stride, index, count, n, y,
+                    [](const uint16_t* p, int64_t c) { return c == kLanes ? load_f16(p) : load_f16_n(p, c); });
 }
 
 // Applies f to one or two input vectors and stores the result, for full and partial vectors.

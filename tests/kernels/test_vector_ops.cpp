@@ -62,7 +62,8 @@ TEST_P(VectorOps, Dots) {
 // Gathered rows must give, row for row, exactly what the single-row routines give on the
 // same path (attention relies on it matching the one-key-at-a-time arithmetic).
 TEST_P(VectorOps, GatheredRowsMatchSingleRows) {
-  for (int64_t n : {int64_t{8}, int64_t{17}, int64_t{64}}) {
+  // 64: a head; 100 and 200: more than the vectors the axpy keeps in registers at once.
+  for (int64_t n : {int64_t{8}, int64_t{17}, int64_t{64}, int64_t{100}, int64_t{200}}) {
     const int64_t stride = n + 5, rows_total = 9;
     const auto table32 = random_floats(rng_, stride * rows_total);
     const auto table16 = to_f16(table32);
