@@ -67,10 +67,11 @@ bool same_tags(const TagResult& a, const TagResult& b, size_t variants) {
 }  // namespace
 
 void add_tag_bench_options(ArgParser& args) {
-  args.option("variants", 0, "N", "tag workload: one --target long request with N variants, against one variant")
+  args.option("variants", 0, "N", "tag workload: --target long requests with N variants each, against one variant")
       .option("parallel", 0, "N", "tag workload: --requests requests with N in flight, against one at a time")
-      .option("requests", 0, "K", "requests in the --parallel workload", "64")
-      .option("step-tokens", 0, "N", "prompt tokens a batched step takes beside its decode rows", "64");
+      .option("requests", 0, "K", "requests in the workload", "8 with --variants, 64 with --parallel")
+      .option("step-rows", 0, "N", "rows a batched step is filled to with prompt chunks while sequences decode", "16")
+      .option("step-tokens", 0, "N", "prompt tokens a step takes when nothing decodes", "64");
 }
 
 bool wants_tag_bench(const ArgParser& args) { return args.has("variants") || args.has("parallel"); }
@@ -83,15 +84,19 @@ int run_tag_bench(const ArgParser& args) {
   o.n_threads = s.n_threads;
   o.n_ctx = s.n_ctx;
   o.kv_type = s.kv_type;
+  o.step_rows = static_cast<int32_t>(args.get_int("step-rows", 16, 1, 4096));
   o.step_tokens = static_cast<int32_t>(args.get_int("step-tokens", 64, 1, 4096));
   auto model = load_model(args);
   TagGenerator generator(model, nullptr, o);
 
   const bool variants_mode = args.has("variants");
   const auto n = static_cast<int32_t>(variants_mode ? args.get_int("variants", 4, 1, 64) : args.get_int("parallel", 8, 1, 64));
-  const auto n_requests = variants_mode ? size_t{1} : static_cast<size_t>(args.get_int("requests", 64, 1, 100000));
+  // With variants, one request's time is its slowest variant's (each pass waits for the last
+  // one's tags), so a single request says more about its seed than about batching: the
+  // workload is several requests, one at a time, each with N variants or with one.
+  const auto n_requests = static_cast<size_t>(args.get_int("requests", variants_mode ? 8 : 64, 1, 100000));
   const auto base = workload(n_requests, 1);
-  const auto wide = variants_mode ? workload(1, n) : base;
+  const auto wide = variants_mode ? workload(n_requests, n) : base;
   const int32_t in_flight = variants_mode ? 1 : n;
 
   std::vector<double> t_base, t_wide;
@@ -135,8 +140,8 @@ int run_tag_bench(const ArgParser& args) {
     return identical ? 0 : 1;
   }
   std::printf("model:      %s\n", model->describe().c_str());
-  std::printf("workload:   %zu --target long request%s, medians of %d alternating repetitions\n", n_requests,
-              n_requests == 1 ? "" : "s", reps);
+  std::printf("workload:   %zu --target long request%s%s, medians of %d alternating repetitions\n", n_requests,
+              n_requests == 1 ? "" : "s", variants_mode ? ", one at a time" : "", reps);
   std::printf("%-11s %8.2f s  %6lld tags  %7.1f tags/s   %lld steps, %lld tokens evaluated\n", (one + ":").c_str(),
               base_s, static_cast<long long>(tags_base), static_cast<double>(tags_base) / base_s,
               static_cast<long long>(steps_base.decode_calls), static_cast<long long>(steps_base.tokens_evaluated));

@@ -165,8 +165,11 @@ struct TagGeneratorOptions {
   int32_t n_ctx = 0;      // 0: the model's context length
   KvType kv_type = KvType::f16;
   int32_t max_variants = 8;        // sequences the cache is sized for (it grows when a request needs more)
-  // Prompt and re-fed tokens a decode step takes beside its decode rows when several
-  // sequences are running: long inputs are evaluated in chunks of about this size.
+  // How a batched step mixes decoding with prompts and re-fed tags (results never change):
+  // while sequences are decoding, prompt chunks fill a step up to `step_rows` rows (the
+  // products read the weights once for all, so such rows cost little); with nothing
+  // decoding, a step takes `step_tokens` prompt tokens.
+  int32_t step_rows = 16;
   int32_t step_tokens = 64;
   // Artist / character / copyright / meta lists, added to the built-in ones;
   // categories.builtin = false leaves the built-in ones out unless a request asks for them.

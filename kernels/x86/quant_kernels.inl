@@ -66,7 +66,7 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
 // A few activation rows (several sequences decoded together) take tiles of one weight row
 // (a stream, fetched ahead) and up to kFewC activation rows: each super-block is decoded
 // once for all of them. On 256-bit paths the decoded row alone fills half the registers.
-constexpr int64_t kQ6FewRows = 8;
+constexpr int64_t kQ6FewRows = 16;
 constexpr int kQ6FewC = sizeof(IV) == 64 ? 8 : 4;
 
 template <template <int, int> class Tile>
@@ -522,6 +522,10 @@ void q8_panel_row(const SubPanel& w, const PackedXBlock* px, int64_t nb, float* 
 // Activation rows decoded together (several sequences): per 512-bit register file, eight
 // rows' sums and chains fit beside a weight vector; AVX2's sixteen registers hold four.
 constexpr int kQ8PanelFewC = kQ8SubPanels == 1 ? 8 : 4;
+// Up to this many rows stream the panels (more rows re-read each sub-panel from L1, which
+// costs integer work, not bandwidth); beyond it the prompt tiles are faster. A batched
+// decode step's decode rows and a chunk of a prompt being evaluated meet here.
+constexpr int64_t kQ8PanelFewRows = 16;
 
 // One sub-panel against C activation rows (px: row i's packed blocks; row c at px + c * nb),
 // for a few sequences decoded together: the panel is streamed once and fetched ahead as the
@@ -668,7 +672,7 @@ void matmul_q8_0_panels_simd(const MatmulArgs& a, int64_t n0, int64_t n1) {
     }
     return;
   }
-  if (a.n_act <= kQ8FewRows) {
+  if (a.n_act <= kQ8PanelFewRows) {
     // A few sequences decoded together: bandwidth-bound like one, so each sub-panel is
     // streamed once for all of them (the tiles below fetch whole tiles ahead, which suits
     // prompts, not streams).

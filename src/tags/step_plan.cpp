@@ -7,7 +7,7 @@ namespace nanollama {
 namespace {
 
 // A long input gets at least this many tokens a step, however many decode rows there are.
-constexpr int32_t kMinChunk = 16;
+constexpr int32_t kMinChunk = 8;
 
 }  // namespace
 
@@ -22,7 +22,11 @@ void StepPlanner::forget(int32_t seq) {
   std::erase_if(consumed_, [seq](const auto& entry) { return entry.first == seq; });
 }
 
-void StepPlanner::plan(std::span<const Work> works, int32_t budget, Batch& batch, std::vector<Delivery>& deliveries) {
+void StepPlanner::plan(std::span<const Work> works, int32_t row_target, int32_t idle_chunk, Batch& batch,
+                       std::vector<Delivery>& deliveries) {
+  int32_t decode_rows = 0;
+  for (const Work& w : works) decode_rows += static_cast<int32_t>(w.tokens.size()) - consumed(w.seq) == 1 ? 1 : 0;
+  int32_t budget = decode_rows > 0 ? std::max(row_target - decode_rows, kMinChunk) : idle_chunk;
   batch.clear();
   deliveries.clear();
   next_consumed_.clear();
@@ -36,9 +40,8 @@ void StepPlanner::plan(std::span<const Work> works, int32_t budget, Batch& batch
     } else {
       next_consumed_.emplace_back(w.seq, from + count);
     }
-    budget -= count;
   };
-  for (const Work& w : works) {
+  for (const Work& w : works) {  // decode rows: outside the budget
     const int32_t from = consumed(w.seq);
     if (static_cast<int32_t>(w.tokens.size()) - from == 1) add(w, from, 1);
   }
@@ -53,6 +56,7 @@ void StepPlanner::plan(std::span<const Work> works, int32_t budget, Batch& batch
       continue;
     }
     add(w, from, take);
+    budget -= take;
     chunked = true;
   }
   consumed_.swap(next_consumed_);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // What one decode step evaluates when many sequences wait: every sequence with a single
-// token to evaluate (a decode row: the weights are read once for all of them), then chunks of
-// longer inputs (prompts, re-fed tags) up to a token budget, so a long prompt never stalls
-// the other sequences for more than a step. A sequence gets its logits when the last of its
-// tokens is in. Evaluating an input in chunks gives the same values as at once: each token's
-// attention reads only its own sequence's cells.
+// token to evaluate (a decode row), then chunks of longer inputs (prompts, re-fed tags).
+// While sequences are decoding, a step is bound by reading the weights, and rows added to
+// it are nearly free up to about 16 (the products stream the weights once for all of them):
+// chunks fill the step up to `row_target` rows, so prompts ride along with the decoding
+// (at least a small chunk per step, so that they always progress). With nothing decoding,
+// a step takes `idle_chunk` tokens, as a prompt pass would. A sequence gets its logits when
+// the last of its tokens is in. Evaluating an input in chunks gives the same values as at
+// once: each token's attention reads only its own sequence's cells.
 #pragma once
 
 #include <span>
@@ -30,7 +33,8 @@ class StepPlanner {
 
   // Fills `batch`; `deliveries` lists the sequences whose tokens are now all in, in the order
   // of their logits in the batch. At least one chunk of a long input goes in every step.
-  void plan(std::span<const Work> works, int32_t budget, Batch& batch, std::vector<Delivery>& deliveries);
+  void plan(std::span<const Work> works, int32_t row_target, int32_t idle_chunk, Batch& batch,
+            std::vector<Delivery>& deliveries);
   // The sequence's partly evaluated input is gone (its request ended).
   void forget(int32_t seq);
 

@@ -91,7 +91,9 @@ TagGenerator::TagGenerator(std::shared_ptr<const Model> model, std::shared_ptr<c
                                             ": the vocabulary has no <|input_end|> token; is this a DanTagGen model?");
   }
   options.max_variants = std::clamp(options.max_variants, 1, kMaxSequences);
-  if (options.step_tokens < 1) throw Error(ErrorCode::invalid_argument, "TagGenerator: step_tokens must be positive");
+  if (options.step_tokens < 1 || options.step_rows < 1) {
+    throw Error(ErrorCode::invalid_argument, "TagGenerator: step_tokens and step_rows must be positive");
+  }
   impl_->options = std::move(options);
   impl_->pieces = token_pieces(*impl_->tokenizer);
   impl_->never_sampled = tokens_never_sampled(*impl_->tokenizer, impl_->pieces);
@@ -232,7 +234,7 @@ size_t TagGenerator::generate_many(const TagJobSource& next, const TagJobDone& d
         l.run->collect(collected);
         for (size_t k = before; k < collected.size(); ++k) works.push_back({l.run.get(), collected[k].seq, collected[k].tokens});
       }
-      planner.plan(works, g.options.step_tokens, batch, deliveries);
+      planner.plan(works, g.options.step_rows, g.options.step_tokens, batch, deliveries);
       if (!batch.tokens.empty()) {
         try {
           g.session->decode(batch);

@@ -92,7 +92,7 @@ std::vector<Problem> problems() {
   }
   out.push_back({TensorType::Q8_0, 70, 256, 16});
   for (int64_t cols : {256, 512, 768}) {
-    for (int64_t n_act : {1, 3, 7}) out.push_back({TensorType::Q6_K, 23, cols, n_act});
+    for (int64_t n_act : {1, 3, 7, 17}) out.push_back({TensorType::Q6_K, 23, cols, n_act});  // 17: the tiles
   }
   out.push_back({TensorType::Q6_K, 40, 256, 12});
   out.push_back({TensorType::F16, 1, 8, 1});
@@ -231,13 +231,14 @@ TEST(Matmul, GroupedProductsAndRowRangesMatchSingleProducts) {
 }
 
 // Batch invariance for every weight type on GGUF rows: an activation row's outputs among 2
-// to 8 others (sequences decoded together) or 13 (prompt tiles) equal its outputs alone.
+// to 16 others (sequences decoded together, chunks of prompts) or 20 (prompt tiles) equal
+// its outputs alone.
 TEST(Matmul, ARowsOutputsDoNotDependOnItsBatch) {
   IsaGuard guard;
   for (Isa isa : supported_isas()) {
     set_isa(isa);
     for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0, TensorType::Q6_K}) {
-      for (int64_t n_act : {2, 3, 4, 5, 8, 13}) {
+      for (int64_t n_act : {2, 3, 4, 5, 8, 13, 20}) {
         const Problem p{t, 19, 512, n_act};
         const Data d = make_data(p, static_cast<uint32_t>(n_act) * 7u);
         Activations batch;

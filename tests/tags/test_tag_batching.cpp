@@ -170,7 +170,7 @@ TEST(StepPlanner, DecodeRowsFirstThenChunksWithinTheBudget) {
   Batch batch;
   std::vector<StepPlanner::Delivery> out;
   // The decode row, then 19 prompt tokens (budget 20 - 1); nothing of the third input yet.
-  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}, {a, 1, one}, {a, 2, other}}, 20, batch, out);
+  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}, {a, 1, one}, {a, 2, other}}, 20, 20, batch, out);
   std::vector<int32_t> expected = {7};
   for (int32_t t : range(1, 19)) expected.push_back(t);
   EXPECT_EQ(batch.tokens, expected);
@@ -180,12 +180,13 @@ TEST(StepPlanner, DecodeRowsFirstThenChunksWithinTheBudget) {
   EXPECT_EQ(batch.want_logits[0], 1);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].seq, 1);
-  // The prompt goes on where it stopped: 20 more, the budget; the third input waits again.
-  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}, {a, 2, other}}, 20, batch, out);
+  // Nothing decodes now: the prompt goes on where it stopped with an idle step's 20 tokens;
+  // the third input waits again.
+  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}, {a, 2, other}}, 4, 20, batch, out);
   EXPECT_EQ(batch.tokens, range(20, 39));
   EXPECT_TRUE(out.empty());
   // Its last token is a decode row now, with logits; then the third input, whole.
-  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}, {a, 2, other}}, 20, batch, out);
+  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}, {a, 2, other}}, 20, 20, batch, out);
   EXPECT_EQ(batch.tokens, (std::vector<int32_t>{40, 41, 42, 43}));
   EXPECT_EQ(batch.want_logits, (std::vector<uint8_t>{1, 0, 0, 1}));
   ASSERT_EQ(out.size(), 2u);
@@ -202,12 +203,15 @@ TEST(StepPlanner, ALongInputProgressesEvenWhenDecodeRowsFillTheBudget) {
   StepPlanner planner;
   Batch batch;
   std::vector<StepPlanner::Delivery> out;
-  planner.plan(works, 4, batch, out);
-  EXPECT_EQ(batch.tokens.size(), 8u + 16u);  // 8 decode rows and a chunk of 16
+  planner.plan(works, 4, 64, batch, out);
+  EXPECT_EQ(batch.tokens.size(), 8u + 8u);  // 8 decode rows, and a chunk of 8 beyond the target
   EXPECT_EQ(out.size(), 8u);
+  // Room left by the decode rows is filled up to the target.
+  planner.plan(std::vector<StepPlanner::Work>{{a, 1, one}, {a, 0, prompt}}, 16, 64, batch, out);
+  EXPECT_EQ(batch.tokens.size(), 1u + 15u);
   // A forgotten sequence (its request ended) starts from the beginning when it is reused.
   planner.forget(0);
-  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}}, 100, batch, out);
+  planner.plan(std::vector<StepPlanner::Work>{{a, 0, prompt}}, 16, 100, batch, out);
   EXPECT_EQ(batch.tokens, prompt);
 }
 
