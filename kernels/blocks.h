@@ -60,4 +60,39 @@ static inline size_t q8_panel_stride(int64_t cols) {
   return static_cast<size_t>((cols / kQ8_0Block + 1) / 2) * kQ8PanelPairBytes;
 }
 
+// Q6_K panels (MatrixLayout::q6_k_panels): 16 rows side by side, super-blocks in pairs; the
+// same bytes as the rows, rearranged, so that one SIMD lane holds one row and a product
+// needs no horizontal sums. Quant u = q + 32 (0..63, the unsigned 6-bit value the file
+// stores). For group g (quants 16g..16g+15 of a super-block) the lanes hold, per row r at
+// bytes 4r..4r+3 of three 64-byte vectors:
+//   L0: byte b = (u[16g+b] & 15) | (u[16g+4+b] & 15) << 4
+//   L1: byte b = (u[16g+8+b] & 15) | (u[16g+12+b] & 15) << 4
+//   H:  byte b = u[16g+b] >> 4 | (u[16g+4+b] >> 4) << 2 | (u[16g+8+b] >> 4) << 4 | (u[16g+12+b] >> 4) << 6
+// so four shifts and masks give the four dword vectors of the group. A super-block's
+// quants are its 16 groups in order (3072 bytes); a pair of super-blocks is super-block
+// 2m's quants, 2m+1's, then 2m's 16x16 int8 group scales (group g's at 16g, row r at r),
+// 2m+1's, then 2m's 16 f16 scales d (row r's at 2r), 2m+1's: 6720 bytes, every vector
+// 64-byte aligned. A missing last super-block and rows missing from the last panel are zero.
+inline constexpr int kQ6PanelRows = 16;
+inline constexpr int kQ6PanelGroupBytes = 3 * 64;
+inline constexpr int kQ6PanelQuantBytes = 16 * kQ6PanelGroupBytes;     // one super-block's quants
+inline constexpr int kQ6PanelScaleBytes = 16 * kQ6PanelRows;           // one super-block's group scales
+inline constexpr int kQ6PanelDBytes = 2 * kQ6PanelRows;                 // one super-block's d
+inline constexpr int kQ6PanelPairBytes = 2 * (kQ6PanelQuantBytes + kQ6PanelScaleBytes + kQ6PanelDBytes);
+static_assert(kQ6PanelPairBytes % 64 == 0, "pairs keep the vectors aligned");
+static_assert(kQ6PanelPairBytes / 2 == kQ6PanelRows * 210, "the same bytes as the rows");
+static inline size_t q6_panel_quants(int64_t s) {
+  return static_cast<size_t>(s / 2) * kQ6PanelPairBytes + static_cast<size_t>(s % 2) * kQ6PanelQuantBytes;
+}
+static inline size_t q6_panel_scales(int64_t s) {
+  return static_cast<size_t>(s / 2) * kQ6PanelPairBytes + 2 * kQ6PanelQuantBytes + static_cast<size_t>(s % 2) * kQ6PanelScaleBytes;
+}
+static inline size_t q6_panel_d(int64_t s) {
+  return static_cast<size_t>(s / 2) * kQ6PanelPairBytes + 2 * (kQ6PanelQuantBytes + kQ6PanelScaleBytes) +
+         static_cast<size_t>(s % 2) * kQ6PanelDBytes;
+}
+static inline size_t q6_panel_stride(int64_t cols) {
+  return static_cast<size_t>((cols / kSuperBlock + 1) / 2) * kQ6PanelPairBytes;
+}
+
 }  // namespace nanollama::kernels

@@ -57,6 +57,9 @@ struct KernelTable {
   // apart) into `out`, where panel p goes at out + p * q8_panel_stride(cols).
   void (*pack_q8_0_panels)(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
                            uint8_t* out);
+  MatmulOps matmul_q6_k_panels;  // args.w: the first panel, args.w_stride: q6_panel_stride
+  void (*pack_q6_k_panels)(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
+                           uint8_t* out);
   QuantizeKernel quantize_q8_0;
   QuantizeKernel quantize_q8_k;
 

@@ -48,16 +48,22 @@ MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int
   if (w.rows > 0 && x.rows() > 0 && y == nullptr) fail(ErrorCode::invalid_argument, "null output");
   if (x.rows() > 1 && ldy < w.rows) fail(ErrorCode::invalid_argument, "output leading dimension below the row count");
   size_t stride = w.row_stride;
-  if (w.layout == MatrixLayout::q8_0_panels) {
-    if (!packs_to_panels(w.type)) fail(ErrorCode::invalid_argument, "panels of type " + type() + " do not exist");
+  if (w.layout != MatrixLayout::rows) {
+    const TensorType panel_type = w.layout == MatrixLayout::q8_0_panels ? TensorType::Q8_0 : TensorType::Q6_K;
+    if (w.type != panel_type) fail(ErrorCode::invalid_argument, "panels of type " + type() + " in this layout do not exist");
     if (reinterpret_cast<uintptr_t>(w.data) % 64 != 0) fail(ErrorCode::invalid_argument, "panels not 64-byte aligned");
-    stride = q8_panel_stride(w.cols);
+    stride = w.type == TensorType::Q8_0 ? q8_panel_stride(w.cols) : q6_panel_stride(w.cols);
   }
   return MatmulArgs{static_cast<const uint8_t*>(w.data), stride, w.cols, x.row(0), x.row_bytes(), x.rows(), y, ldy};
 }
 
 const MatmulOps& ops_for(const KernelTable& table, const MatrixView& w) {
-  return w.layout == MatrixLayout::q8_0_panels ? table.matmul_q8_0_panels : table.*(find_traits(w.type)->matmul);
+  switch (w.layout) {
+    case MatrixLayout::q8_0_panels: return table.matmul_q8_0_panels;
+    case MatrixLayout::q6_k_panels: return table.matmul_q6_k_panels;
+    case MatrixLayout::rows: break;
+  }
+  return table.*(find_traits(w.type)->matmul);
 }
 
 void zero_outputs(const MatmulArgs& a, int64_t n0, int64_t n1) {
@@ -180,7 +186,7 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") outside the " + std::to_string(w.rows) + " rows");
   }
-  if (w.layout == MatrixLayout::q8_0_panels && row_begin < row_end &&
+  if (w.layout != MatrixLayout::rows && row_begin < row_end &&
       (row_begin % kQ8PanelRows != 0 || (row_end % kQ8PanelRows != 0 && row_end != w.rows))) {
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") splits a panel of " + std::to_string(kQ8PanelRows) + " rows");

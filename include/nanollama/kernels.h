@@ -63,7 +63,8 @@ void quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 //   q8_0_panels: Q8_0 repacked for matrix products by pack_panels: rows in panels of 16,
 //                block by block (GGUF has no such layout: it is nanollama's own; docs/KERNELS.md, "Q8_0 panels"). Rows
 //                cannot be read one at a time from it; dequantize_matrix_row can.
-enum class MatrixLayout : uint8_t { rows, q8_0_panels };
+//   q6_k_panels: Q6_K repacked the same way, super-block by super-block (docs/KERNELS.md, "Q6_K panels").
+enum class MatrixLayout : uint8_t { rows, q8_0_panels, q6_k_panels };
 
 // A weight matrix: `rows` rows of `cols` elements.
 struct MatrixView {
@@ -77,9 +78,10 @@ struct MatrixView {
 
 // Panels. Products with more than 8 activation rows rearrange a Q8_0 matrix into panels
 // on every call (one weight row per SIMD lane); a matrix packed once, at load time, spares
-// that work, and every product on it reads it as one stream per thread. Same bytes,
-// rearranged; products give bitwise the results of the rows layout.
-bool packs_to_panels(TensorType type) noexcept;  // Q8_0
+// that work, and every product on it reads it as one stream per thread. Q6_K matrices pack
+// too: their prompt products exist only on panels (on rows they are several times slower).
+// Same bytes, rearranged; products give bitwise the results of the rows layout.
+bool packs_to_panels(TensorType type) noexcept;  // Q8_0, Q6_K
 // Bytes pack_panels writes for a rows x cols matrix of `type`; throws if it cannot pack it.
 size_t panel_bytes(TensorType type, int64_t rows, int64_t cols);
 // Repacks w (layout rows) into `out` (panel_bytes of it, 64-byte aligned) on up to

@@ -64,6 +64,11 @@ void pack_q8_0_panels(const uint8_t* rows, size_t row_stride, int64_t n_rows, in
                       uint8_t* out);
 void panel_row_q8_0(const uint8_t* panel, int64_t cols, int lane, BlockQ8_0* row);
 void matmul_q8_0_panels(const MatmulArgs& a, int64_t n0, int64_t n1);
+// The same for Q6_K panels.
+void pack_q6_k_panels(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
+                      uint8_t* out);
+void panel_row_q6_k(const uint8_t* panel, int64_t cols, int lane, BlockQ6_K* row);
+void matmul_q6_k_panels(const MatmulArgs& a, int64_t n0, int64_t n1);
 
 // Float vector routines (see kernels.h for their meaning).
 float dot_f32(const float* a, const float* b, int64_t n);

@@ -15,6 +15,8 @@ const KernelTable& scalar_table() noexcept {
       .matmul_q6_k = {ref::matmul_q6_k},
       .matmul_q8_0_panels = {ref::matmul_q8_0_panels},
       .pack_q8_0_panels = ref::pack_q8_0_panels,
+      .matmul_q6_k_panels = {ref::matmul_q6_k_panels},
+      .pack_q6_k_panels = ref::pack_q6_k_panels,
       .quantize_q8_0 = ref::quantize_row_q8_0,
       .quantize_q8_k = ref::quantize_row_q8_k,
       .dot_f32 = ref::dot_f32,

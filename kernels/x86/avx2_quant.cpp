@@ -6,7 +6,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -28,15 +30,6 @@ FV f_fma(FV a, FV b, FV c) { return _mm256_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm256_set1_ps(v); }
 IV i_zero() { return _mm256_setzero_si256(); }
 IV i_set1(int32_t v) { return _mm256_set1_epi32(v); }
-// Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
-// (j, j+1), then the two 128-bit lanes.
-float f_hsum(FV v) {
-  FV t = _mm256_add_ps(v, _mm256_permute_ps(v, 0x4E));
-  t = _mm256_add_ps(t, _mm256_permute_ps(t, 0xB1));
-  t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
-  return _mm256_cvtss_f32(t);
-}
-
 // The 8x8 floats m[0..8) transposed in place: pairs interleaved, then quads, then the
 // 128-bit halves exchanged.
 [[gnu::always_inline]] inline void f_transpose(FV m[8]) {
@@ -171,9 +164,37 @@ IV q6_x(const BlockQ8_K& x, int ch) { return _mm256_loadu_si256(reinterpret_cast
 IV q6_acc(IV acc, IV u, IV x, IV sc) {
   return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), sc));
 }
-FV q6_finish(IV isum, __m256i corr) { return _mm256_cvtepi32_ps(_mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5))); }
+
+IV i_add(IV a, IV b) { return _mm256_add_epi32(a, b); }
+// Integer lane sums: exact, so their order does not matter.
+int32_t i_hsum8(__m256i v) {
+  __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+  return _mm_cvtsi128_si32(t);
+}
+int32_t i_hsum(IV v) { return i_hsum8(v); }
+IV i_mullo(IV a, IV b) { return _mm256_mullo_epi32(a, b); }
+
+// ---- Q6_K panels (blocks.h): a sub-panel (8 rows) is one half of each 64-byte vector.
+[[gnu::always_inline]] inline void q6p_unpack(const uint8_t* l0, IV v[4]) {
+  const IV m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
+  const IV a = i_load(l0), b = i_load(l0 + 64), h = i_load(l0 + 128);
+  v[0] = _mm256_or_si256(_mm256_and_si256(a, m4), _mm256_and_si256(_mm256_slli_epi16(h, 4), m30));
+  v[1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), m4), _mm256_and_si256(_mm256_slli_epi16(h, 2), m30));
+  v[2] = _mm256_or_si256(_mm256_and_si256(b, m4), _mm256_and_si256(h, m30));
+  v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), m4), _mm256_and_si256(_mm256_srli_epi16(h, 2), m30));
+}
+IV q6p_group_scales(const uint8_t* p) { return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))); }
+// Unsigned quants (<= 63) times activation bytes; pair sums stay below 2^15.
+IV q6p_dot(IV acc, IV u, int32_t x4) {
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_set1_epi32(x4)), _mm256_set1_epi16(1)));
+}
+constexpr int kQ6PanelC = 3;
+constexpr int kQ6PanelFewC = 4;
 
 #include "kernels/x86/quant_kernels.inl"
+#include "kernels/x86/q6_panel_kernels.inl"
 
 }  // namespace
 
@@ -182,6 +203,7 @@ void fill_avx2_quant(KernelTable& table) {
   table.matmul_q6_k = {matmul_q6_k_simd};
   table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
   table.pack_q8_0_panels = pack_q8_0_panels_simd;
+  table.matmul_q6_k_panels = {matmul_q6_k_panels_simd, q6_panels_x_bytes, q6_pack_x};
 }
 
 }  // namespace nanollama::kernels

@@ -5,7 +5,9 @@
 #include "kernels/x86/avx512_intrinsics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -45,8 +47,13 @@ int32_t q8p_init_for(const int8_t*) { return 0; }
 IV q6_acc(IV acc, IV u, IV x, IV sc) {
   return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, x), sc));
 }
+// Q6_K panels: unsigned quants (<= 63) times activation bytes; pair sums stay below 2^15.
+IV q6p_dot(IV acc, IV u, int32_t x4) {
+  return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, _mm512_set1_epi32(x4)), _mm512_set1_epi16(1)));
+}
 
 #include "kernels/x86/quant_kernels.inl"
+#include "kernels/x86/q6_panel_kernels.inl"
 
 }  // namespace
 
@@ -55,6 +62,7 @@ void fill_avx512_quant(KernelTable& table) {
   table.matmul_q6_k = {matmul_q6_k_simd};
   table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
   table.pack_q8_0_panels = pack_q8_0_panels_simd;
+  table.matmul_q6_k_panels = {matmul_q6_k_panels_simd, q6_panels_x_bytes, q6_pack_x};
 }
 
 }  // namespace nanollama::kernels

@@ -13,16 +13,6 @@ FV f_fma(FV a, FV b, FV c) { return _mm512_fmadd_ps(a, b, c); }
 FV f_set1(float v) { return _mm512_set1_ps(v); }
 IV i_zero() { return _mm512_setzero_si512(); }
 IV i_set1(int32_t v) { return _mm512_set1_epi32(v); }
-// Horizontal sums in one fixed order: pairs (j, j+2) within each 128-bit lane, then
-// (j, j+1), then 128-bit lanes (0, 2) and (1, 3), then the two results.
-float f_hsum(FV v) {
-  FV t = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));
-  t = _mm512_add_ps(t, _mm512_permute_ps(t, 0xB1));
-  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4E));
-  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
-  return _mm512_cvtss_f32(t);
-}
-
 // The 16x16 floats m[0..16) transposed in place: pairs interleaved, then quads within
 // 128-bit lanes, then the 128-bit lanes gathered in two rounds of shuffle_f32x4.
 [[gnu::always_inline]] inline void f_transpose(FV m[16]) {
@@ -49,6 +39,30 @@ float f_hsum(FV v) {
 }
 
 IV i_load(const void* p) { return _mm512_load_si512(p); }
+IV i_add(IV a, IV b) { return _mm512_add_epi32(a, b); }
+// Integer lane sums: exact, so their order does not matter.
+int32_t i_hsum(IV v) { return _mm512_reduce_add_epi32(v); }
+int32_t i_hsum8(__m256i v) {
+  __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
+  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
+  return _mm_cvtsi128_si32(t);
+}
+IV i_mullo(IV a, IV b) { return _mm512_mullo_epi32(a, b); }
+
+// ---- Q6_K panels (blocks.h): a group's L0, L1 and H vectors to its four dword vectors of
+// unsigned 6-bit quants; a group's 16 rows' int8 scales as int32 lanes.
+[[gnu::always_inline]] inline void q6p_unpack(const uint8_t* l0, IV v[4]) {
+  const IV m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+  const IV a = _mm512_load_si512(l0), b = _mm512_load_si512(l0 + 64), h = _mm512_load_si512(l0 + 128);
+  v[0] = _mm512_or_si512(_mm512_and_si512(a, m4), _mm512_and_si512(_mm512_slli_epi16(h, 4), m30));
+  v[1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(a, 4), m4), _mm512_and_si512(_mm512_slli_epi16(h, 2), m30));
+  v[2] = _mm512_or_si512(_mm512_and_si512(b, m4), _mm512_and_si512(h, m30));
+  v[3] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(b, 4), m4), _mm512_and_si512(_mm512_srli_epi16(h, 2), m30));
+}
+IV q6p_group_scales(const uint8_t* p) { return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+constexpr int kQ6PanelC = 6;
+constexpr int kQ6PanelFewC = 8;
 void i_store(void* p, IV v) { _mm512_store_si512(p, v); }
 void f_store(float* p, FV v) { _mm512_storeu_ps(p, v); }
 
@@ -156,6 +170,3 @@ alignas(64) constexpr int16_t kQ6ScaleIndex[kQ6Chunks][32] = {
   o.d = _cvtsh_ss(b.d);
 }
 IV q6_x(const BlockQ8_K& x, int ch) { return _mm512_loadu_si512(x.qs + 64 * ch); }
-FV q6_finish(IV isum, __m256i corr) {
-  return _mm512_cvtepi32_ps(_mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(corr, 5))));
-}

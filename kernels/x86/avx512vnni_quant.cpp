@@ -8,7 +8,9 @@
 #include "kernels/x86/avx512_intrinsics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -62,8 +64,11 @@ int32_t q8p_init_for(const int8_t* qs) {
   return static_cast<int32_t>(-128 * sum);
 }
 IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(u, x), sc); }
+// Q6_K panels: unsigned quants times a broadcast dword of activation bytes.
+IV q6p_dot(IV acc, IV u, int32_t x4) { return _mm512_dpbusd_epi32(acc, u, _mm512_set1_epi32(x4)); }
 
 #include "kernels/x86/quant_kernels.inl"
+#include "kernels/x86/q6_panel_kernels.inl"
 
 }  // namespace
 
@@ -72,6 +77,7 @@ void fill_avx512vnni_quant(KernelTable& table) {
   table.matmul_q6_k = {matmul_q6_k_simd};
   table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
   table.pack_q8_0_panels = pack_q8_0_panels_simd;
+  table.matmul_q6_k_panels = {matmul_q6_k_panels_simd, q6_panels_x_bytes, q6_pack_x};
 }
 
 }  // namespace nanollama::kernels

@@ -16,8 +16,10 @@
 //                                lane's sum starting at q8p_init_for(the activation block's
 //                                quants) is exactly Σ w·x; q8p_scales: a panel block's
 //                                scales as floats
-//   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc, q6_finish   the Q6_K pieces (see q6_tile)
-//   f_zero, f_cvt, f_mul, f_fma, f_set1, f_hsum, i_zero, i_set1
+//   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc   the Q6_K pieces (see q6_tile)
+//   i_hsum(v), i_hsum8(v)        exact integer sums of an IV's / a __m256i's lanes
+//   i_add, i_mullo               int32 lane add and multiply
+//   f_zero, f_cvt, f_mul, f_fma, f_set1, i_zero, i_set1
 //   f_transpose(m)               m[0..kQ8Lanes) as a square matrix of floats, transposed in place
 //   i_load, i_store, f_store     aligned integer loads and stores, an unaligned float store
 //   kQ8PanelP/C, kQ6TileR/C, kQ6MatvecR   tile shapes
@@ -27,16 +29,19 @@
 
 // Per super-block: decode each weight row's 6-bit quants to bytes 0..63 once, then for each
 // activation row: Σ_chunks (u6 · q8 summed in pairs, times the group scale) as int32 lanes,
-// minus 32 · Σ_groups scale · bsum for the offset of the quants, then one float FMA.
+// minus 32 · Σ_groups scale · bsum for the offset of the quants, summed to the super-block's
+// exact integer dot; each output is one FMA chain over the super-blocks in order,
+// acc = fma(float(dot), d_w · d_x, acc), as on panels (q6_panel_tile), so both layouts and
+// every batch give the same bits.
 template <int R, int C>
 void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
   const BlockQ6_K* w[R];
   const BlockQ8_K* x[C];
   for (int r = 0; r < R; ++r) w[r] = reinterpret_cast<const BlockQ6_K*>(a.w + static_cast<size_t>(n + r) * a.w_stride);
   for (int c = 0; c < C; ++c) x[c] = reinterpret_cast<const BlockQ8_K*>(a.x + static_cast<size_t>(i + c) * a.x_stride);
-  FV acc[R][C];
+  float acc[R][C];
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) acc[r][c] = f_zero();
+    for (int c = 0; c < C; ++c) acc[r][c] = 0.0f;
   const int64_t nb = a.cols / kSuperBlock;
   for (int64_t b = 0; b < nb; ++b) {
     Q6Row rows[R];
@@ -55,12 +60,13 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
 #pragma GCC unroll 16
         for (int ch = 0; ch < kQ6Chunks; ++ch) isum = q6_acc(isum, rows[r].u[ch], q6_x(xb, ch), rows[r].sc[ch]);
         const __m256i corr = _mm256_madd_epi16(rows[r].scales16, bsums);
-        acc[r][c] = f_fma(q6_finish(isum, corr), f_set1(rows[r].d * xb.d), acc[r][c]);
+        const int32_t dot = i_hsum(isum) - 32 * i_hsum8(corr);
+        acc[r][c] = std::fma(static_cast<float>(dot), rows[r].d * xb.d, acc[r][c]);
       }
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = f_hsum(acc[r][c]);
+    for (int c = 0; c < C; ++c) a.y[(i + c) * a.ldy + n + r] = acc[r][c];
 }
 
 // A few activation rows (several sequences decoded together) take tiles of one weight row

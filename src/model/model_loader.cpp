@@ -250,7 +250,7 @@ std::string Model::describe() const {
                 hp_.architecture.c_str(), static_cast<double>(parameter_count()) / 1e6, hp_.n_layer, hp_.n_embd,
                 hp_.n_ff, hp_.n_head, hp_.n_head_kv, hp_.n_vocab, hp_.n_ctx_train, main_type.c_str(),
                 static_cast<double>(total) / 1e6, hp_.tied_output ? ", tied output" : "",
-                panels_ ? ", Q8_0 repacked" : "");
+                panels_ ? ", repacked to panels" : "");
   return buf;
 }
 

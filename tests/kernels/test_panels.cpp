@@ -268,8 +268,9 @@ TEST(Panels, EmptyRowsGiveZeros) {
 TEST(Panels, RefusesWhatItCannotPackOrMultiply) {
   EXPECT_TRUE(packs_to_panels(TensorType::Q8_0));
   EXPECT_FALSE(packs_to_panels(TensorType::F16));
-  EXPECT_FALSE(packs_to_panels(TensorType::Q6_K));
+  EXPECT_TRUE(packs_to_panels(TensorType::Q6_K));
   EXPECT_THROW(panel_bytes(TensorType::F16, 16, 32), Error);
+  EXPECT_THROW(panel_bytes(TensorType::Q6_K, 16, 128), Error);  // not whole super-blocks
   EXPECT_THROW(panel_bytes(TensorType::Q8_0, 16, 33), Error);
   EXPECT_THROW(panel_bytes(TensorType::Q8_0, -1, 32), Error);
   EXPECT_THROW(panel_bytes(TensorType::Q8_0, 16, int64_t{1} << 62), Error);  // would overflow
@@ -285,6 +286,9 @@ TEST(Panels, RefusesWhatItCannotPackOrMultiply) {
   act.prepare(TensorType::F16, x.data(), 1, 64, 64);
   std::vector<float> y(16);
   EXPECT_THROW(matmul(f16, act, y.data(), 16, 1), Error);
+  MatrixView q6 = packed;  // Q8_0 panels claimed to be Q6_K
+  q6.type = TensorType::Q6_K;
+  EXPECT_THROW(matmul(q6, act, y.data(), 16, 1), Error);
   MatrixView unaligned = packed;
   unaligned.data = out + 32;
   act.prepare(TensorType::Q8_0, x.data(), 1, 64, 64);

@@ -248,12 +248,13 @@ TEST_P(Repacking, GivesTheLogitsOfTheMappedWeightsBitwise) {
   auto mapped = Model::load(path, {.repack = false});
   auto packed = Model::load(path, {.repack = true, .n_threads = 2});
   const bool packs = kernels::packs_to_panels(GetParam());
+  const auto panels = GetParam() == TensorType::Q8_0 ? kernels::MatrixLayout::q8_0_panels : kernels::MatrixLayout::q6_k_panels;
   for (const auto& L : packed->layers()) {
     for (const auto* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) {
-      EXPECT_EQ(w->layout, packs ? kernels::MatrixLayout::q8_0_panels : kernels::MatrixLayout::rows);
+      EXPECT_EQ(w->layout, packs ? panels : kernels::MatrixLayout::rows);
     }
   }
-  EXPECT_EQ(packed->output().layout, packs ? kernels::MatrixLayout::q8_0_panels : kernels::MatrixLayout::rows);
+  EXPECT_EQ(packed->output().layout, packs ? panels : kernels::MatrixLayout::rows);
   EXPECT_EQ(packed->token_embedding().layout, kernels::MatrixLayout::rows);  // looked up by row
   EXPECT_EQ(mapped->layers()[0].wq.layout, kernels::MatrixLayout::rows);
   std::vector<int32_t> t;
