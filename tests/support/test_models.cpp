@@ -24,6 +24,22 @@ ModelSpec small_spec(TensorType type, uint64_t seed) {
   return s;
 }
 
+ModelSpec tag_model_spec() {
+  ModelSpec s;
+  s.name = "test-dtg-random";
+  s.n_embd = 128;
+  s.n_ff = 256;
+  s.n_layer = 2;
+  s.n_head = 4;
+  s.n_head_kv = 4;
+  s.n_ctx = 1024;
+  s.n_vocab = 2000;
+  s.type = TensorType::Q8_0;
+  s.seed = 21;
+  s.tag_prior = true;
+  return s;
+}
+
 std::shared_ptr<const Model> make_test_model(const ModelSpec& spec) {
   TempDir dir;
   const auto path = dir.file("model.gguf").string();

@@ -13,18 +13,7 @@ namespace nanollama {
 namespace {
 
 std::shared_ptr<const Model> tag_model() {
-  ModelSpec s;
-  s.name = "test-dtg-random";
-  s.n_embd = 128;
-  s.n_ff = 256;
-  s.n_layer = 2;
-  s.n_head = 4;
-  s.n_head_kv = 4;
-  s.n_ctx = 1024;
-  s.n_vocab = 2000;
-  s.type = TensorType::Q8_0;
-  s.seed = 21;
-  static const auto model = testing::make_test_model(s);
+  static const auto model = testing::make_test_model(testing::tag_model_spec());
   return model;
 }
 

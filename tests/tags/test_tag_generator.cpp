@@ -11,25 +11,9 @@
 namespace nanollama {
 namespace {
 
-ModelSpec tag_model_spec() {
-  ModelSpec s;
-  s.name = "test-dtg-random";
-  s.n_embd = 128;
-  s.n_ff = 256;
-  s.n_layer = 2;
-  s.n_head = 4;
-  s.n_head_kv = 4;
-  s.n_ctx = 1024;
-  s.n_vocab = 2000;
-  s.type = TensorType::Q8_0;
-  s.seed = 21;
-  s.tag_prior = true;
-  return s;
-}
-
 class TagGeneratorTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { model_ = testing::make_test_model(tag_model_spec()); }
+  static void SetUpTestSuite() { model_ = testing::make_test_model(testing::tag_model_spec()); }
   static void TearDownTestSuite() { model_.reset(); }
 
   static TagGeneratorOptions options(int32_t threads = 2) {

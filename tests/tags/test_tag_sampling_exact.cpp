@@ -312,18 +312,7 @@ TEST_F(TagSamplingExact, GreedyTakesTheMostLikelyAllowedPath) {
 // On a random model with byte tokens, the rejected paths once left the sampler with noise;
 // no tag may contain control characters or invalid UTF-8, bans or not.
 TEST(TagSamplingClean, RandomModelTagsAreCleanText) {
-  ModelSpec s;
-  s.name = "test-dtg-random";
-  s.n_embd = 128;
-  s.n_ff = 256;
-  s.n_layer = 2;
-  s.n_head = 4;
-  s.n_head_kv = 4;
-  s.n_ctx = 1024;
-  s.n_vocab = 2000;
-  s.type = TensorType::Q8_0;
-  s.seed = 21;
-  const auto model = testing::make_test_model(s);
+  const auto model = testing::make_test_model(testing::tag_model_spec());
   TagGenerator g(model);
   int checked = 0;
   for (uint64_t seed = 1; seed <= 60; ++seed) {
