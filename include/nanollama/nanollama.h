@@ -139,6 +139,10 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
                            void* user_data, nl_tag_result** out);
 /* The same with a JSON request object (keys as in the driver's --batch lines). */
 nl_status nl_generate_tags_json(nl_generator* generator, const char* request_json, nl_tag_result** out);
+/* The same JSON request, calling on_tag (may be NULL) for each tag as nl_generate_tags does:
+ * what bindings use to stream while passing requests through unchanged. */
+nl_status nl_generate_tags_json_stream(nl_generator* generator, const char* request_json, nl_tag_callback on_tag,
+                                       void* user_data, nl_tag_result** out);
 void nl_tag_result_free(nl_tag_result* result);
 
 #ifdef __cplusplus

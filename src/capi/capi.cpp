@@ -120,6 +120,15 @@ nl_tag_result* make_result(const nanollama::TagResult& r) {
   return &block.release()->c;
 }
 
+// The C callback as the C++ one (empty when on_tag is NULL); the tag gets its terminating NUL.
+nanollama::TagCallback callback_of(nl_tag_callback on_tag, void* user_data) {
+  if (on_tag == nullptr) return {};
+  return [on_tag, user_data](int32_t variant, std::string_view tag) {
+    const std::string text(tag);
+    return on_tag(user_data, variant, text.c_str()) != 0;
+  };
+}
+
 }  // namespace
 
 extern "C" {
@@ -249,24 +258,22 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     r.variants = c.variants;
     r.activation = c.mish ? nanollama::Activation::mish : nanollama::Activation::silu;
     r.no_format = c.no_format != 0;
-    nanollama::TagCallback callback;
-    if (on_tag != nullptr) {
-      callback = [on_tag, user_data](int32_t variant, std::string_view tag) {
-        const std::string text(tag);
-        return on_tag(user_data, variant, text.c_str()) != 0;
-      };
-    }
-    *out = make_result(generator->generator->generate(r, callback));
+    *out = make_result(generator->generator->generate(r, callback_of(on_tag, user_data)));
   });
 }
 
 nl_status nl_generate_tags_json(nl_generator* generator, const char* request_json, nl_tag_result** out) {
+  return nl_generate_tags_json_stream(generator, request_json, nullptr, nullptr, out);
+}
+
+nl_status nl_generate_tags_json_stream(nl_generator* generator, const char* request_json, nl_tag_callback on_tag,
+                                       void* user_data, nl_tag_result** out) {
   return guarded([&] {
     require(generator != nullptr && request_json != nullptr && out != nullptr,
             "nl_generate_tags_json: generator, request_json and out must not be NULL");
     *out = nullptr;
     const auto request = nanollama::tag_request_from_json(nanollama::json::parse(request_json));
-    *out = make_result(generator->generator->generate(request));
+    *out = make_result(generator->generator->generate(request, callback_of(on_tag, user_data)));
   });
 }
 

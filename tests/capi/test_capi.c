@@ -127,6 +127,33 @@ int main(int argc, char** argv) {
   CHECK(strstr(nl_last_error(), "target") != NULL);
   CHECK(nl_generate_tags_json(generator, "{not json", &from_json) == NL_ERR_INVALID_ARGUMENT);
 
+  /* A JSON request streamed: one call per kept tag, the same tags as without a callback, and
+   * returning 0 from the callback cancels with the tags accepted so far. */
+  const char* streamed_request = "{\"general\": \"1girl\", \"target\": \"long\", \"seed\": 5}";
+  nl_tag_result* plain = NULL;
+  nl_tag_result* streamed = NULL;
+  struct counter stream_counter = {0, 0};
+  CHECK(nl_generate_tags_json(generator, streamed_request, &plain) == NL_OK);
+  CHECK(nl_generate_tags_json_stream(generator, streamed_request, count_tags, &stream_counter, &streamed) == NL_OK);
+  if (plain != NULL && streamed != NULL) {
+    CHECK(same_tags(&plain->variants[0], &streamed->variants[0]));
+    CHECK((size_t)stream_counter.calls == streamed->variants[0].n_tags);
+    CHECK(streamed->variants[0].n_tags > 2);
+    CHECK(!streamed->cancelled);
+  }
+  nl_tag_result_free(streamed);
+  struct counter stop_counter = {0, 2};
+  CHECK(nl_generate_tags_json_stream(generator, streamed_request, count_tags, &stop_counter, &streamed) == NL_OK);
+  if (streamed != NULL) {
+    CHECK(streamed->cancelled);
+    CHECK(stop_counter.calls == 2);
+    CHECK(streamed->variants[0].n_tags <= 2);
+  }
+  nl_tag_result_free(streamed);
+  nl_tag_result_free(plain);
+  CHECK(nl_generate_tags_json_stream(generator, "{\"top_k\": -1}", count_tags, &stop_counter, &streamed) == NL_ERR_INVALID_ARGUMENT);
+  CHECK(streamed == NULL);
+
   /* No seed: one is drawn, reported, and gives the same tags back. */
   request.variants = 1;
   request.seed = NL_SEED_RANDOM;
