@@ -36,13 +36,9 @@ _loads = 0  # how many times this process loaded a model (tests check: once per 
 
 def worker_generator(model_path: str, threads: int = 1, **options: Any) -> TagGenerator:
     """This thread's TagGenerator for ``model_path``; the model is loaded once per process."""
-    global _loads
+    load_model(model_path)
     path = os.path.abspath(model_path)
-    with _models_lock:
-        if path not in _models:
-            _models[path] = Model(path)
-            _loads += 1
-        model = _models[path]
+    model = _models[path]
     cache = getattr(_local, "generators", None)
     if cache is None:
         cache = _local.generators = {}
@@ -50,6 +46,18 @@ def worker_generator(model_path: str, threads: int = 1, **options: Any) -> TagGe
     if key not in cache:
         cache[key] = TagGenerator(model, threads=threads, **options)
     return cache[key]
+
+
+def load_model(model_path: str) -> Dict[str, Any]:
+    """Loads the model into this process now (``client.run(load_model, path)`` warms every
+    worker up before a job); returns worker_stats()."""
+    global _loads
+    path = os.path.abspath(model_path)
+    with _models_lock:
+        if path not in _models:
+            _models[path] = Model(path)
+            _loads += 1
+    return worker_stats()
 
 
 def worker_stats() -> Dict[str, Any]:
