@@ -52,6 +52,16 @@ const char* nl_build_commit(void);
 /* ---- model ---------------------------------------------------------------------------- */
 
 nl_status nl_model_load(const char* path, nl_model** out);
+
+typedef struct nl_model_options {
+  int32_t no_repack;   /* nonzero: keep Q8_0 / Q6_K matrices as mapped (same results, slower) */
+  int32_t no_prefetch; /* nonzero: do not ask the OS to read the weights in at load time */
+  int32_t n_threads;   /* threads for repacking; 0: every CPU */
+} nl_model_options;
+
+void nl_model_options_init(nl_model_options* options);
+/* nl_model_load with options (NULL: the defaults, as nl_model_load). */
+nl_status nl_model_load_with_options(const char* path, const nl_model_options* options, nl_model** out);
 void nl_model_free(nl_model* model);
 
 /* ---- generator ------------------------------------------------------------------------ */

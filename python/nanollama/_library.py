@@ -25,6 +25,16 @@ _NAMES = (_SONAME, "libnanollama.so", "libnanollama.dylib", "nanollama.dll")
 c_int32_p = ctypes.POINTER(ctypes.c_int32)
 
 
+class ModelOptions(ctypes.Structure):
+    """nl_model_options."""
+
+    _fields_ = [
+        ("no_repack", ctypes.c_int32),
+        ("no_prefetch", ctypes.c_int32),
+        ("n_threads", ctypes.c_int32),
+    ]
+
+
 class GeneratorOptions(ctypes.Structure):
     """nl_generator_options."""
 
@@ -110,6 +120,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "nl_version": (ctypes.c_char_p, []),
         "nl_build_commit": (ctypes.c_char_p, []),
         "nl_model_load": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(P)]),
+        "nl_model_options_init": (None, [ctypes.POINTER(ModelOptions)]),
+        "nl_model_load_with_options": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ModelOptions), ctypes.POINTER(P)]),
         "nl_model_free": (None, [P]),
         "nl_generator_options_init": (None, [ctypes.POINTER(GeneratorOptions)]),
         "nl_generator_create": (ctypes.c_int, [P, ctypes.POINTER(GeneratorOptions), ctypes.POINTER(P)]),

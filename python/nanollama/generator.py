@@ -23,6 +23,10 @@ class Model:
 
     Args:
         path: the model's GGUF file (a DanTagGen GGUF, or one made by ``nanollama make-model``).
+        repack: repack the Q8_0 / Q6_K matrices at load for faster products (the results are
+            the same either way; False keeps them mapped from the file, using less memory).
+        prefetch: ask the OS to read the weights in at load time.
+        threads: threads for repacking (None: every CPU).
 
     Raises:
         FileError: the file is missing or unreadable.
@@ -30,12 +34,18 @@ class Model:
         UnsupportedError: it uses a tensor type or architecture nanollama does not run.
     """
 
-    def __init__(self, path: PathLike) -> None:
+    def __init__(self, path: PathLike, *, repack: bool = True, prefetch: bool = True,
+                 threads: Optional[int] = None) -> None:
         self._handle: Optional[int] = None
         self.path = os.fspath(path)
         lib = L.library()
+        opts = L.ModelOptions()
+        lib.nl_model_options_init(ctypes.byref(opts))
+        opts.no_repack = 0 if repack else 1
+        opts.no_prefetch = 0 if prefetch else 1
+        opts.n_threads = int(threads or 0)
         handle = ctypes.c_void_p()
-        L.check(lib.nl_model_load(L.to_bytes(path), ctypes.byref(handle)))
+        L.check(lib.nl_model_load_with_options(L.to_bytes(path), ctypes.byref(opts), ctypes.byref(handle)))
         self._handle = handle.value
         self._lib = lib
 

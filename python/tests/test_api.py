@@ -109,6 +109,16 @@ def test_cancel_from_another_thread(generator):
     assert not full.cancelled and len(full.tags) > 1
 
 
+def test_model_options(tiny_model, generator):
+    # Matrices kept as mapped give the same tags as repacked ones (the library's promise).
+    with nanollama.TagGenerator(nanollama.Model(tiny_model, repack=False, prefetch=False, threads=1), threads=1) as g:
+        assert g.generate(**REQUEST).tags == generator.generate(**REQUEST).tags
+    with pytest.raises(nanollama.InvalidArgumentError, match="n_threads"):
+        nanollama.Model(tiny_model, threads=-1)
+    with pytest.raises(TypeError):
+        nanollama.Model(tiny_model, no_such_option=1)
+
+
 def test_missing_file_is_a_file_error(tmp_path):
     missing = tmp_path / "missing.gguf"
     with pytest.raises(nanollama.FileError) as e:

@@ -153,12 +153,25 @@ const char* nl_status_name(nl_status status) {
 const char* nl_version(void) { return nanollama::version(); }
 const char* nl_build_commit(void) { return nanollama::build_commit(); }
 
-nl_status nl_model_load(const char* path, nl_model** out) {
+nl_status nl_model_load(const char* path, nl_model** out) { return nl_model_load_with_options(path, nullptr, out); }
+
+void nl_model_options_init(nl_model_options* o) {
+  if (o != nullptr) std::memset(o, 0, sizeof *o);
+}
+
+nl_status nl_model_load_with_options(const char* path, const nl_model_options* options, nl_model** out) {
   return guarded([&] {
     require(path != nullptr && out != nullptr, "nl_model_load: path and out must not be NULL");
     *out = nullptr;
+    nanollama::ModelOptions opts;
+    if (options != nullptr) {
+      require(options->n_threads >= 0, "nl_model_load: n_threads must not be negative");
+      opts.repack = options->no_repack == 0;
+      opts.prefetch = options->no_prefetch == 0;
+      opts.n_threads = options->n_threads;
+    }
     auto m = std::make_unique<nl_model>();
-    m->model = nanollama::Model::load(path);
+    m->model = nanollama::Model::load(path, opts);
     m->tokenizer = nanollama::Tokenizer::from_gguf(m->model->file());
     *out = m.release();
   });

@@ -180,6 +180,38 @@ int main(int argc, char** argv) {
   CHECK(bad == NULL);
   CHECK(strlen(nl_last_error()) > 0);
 
+  /* Model options: the file's matrices as mapped (no repacking) give the same tags; a bad
+   * option is refused. */
+  nl_model_options model_options;
+  nl_model_options_init(&model_options);
+  CHECK(model_options.no_repack == 0 && model_options.no_prefetch == 0 && model_options.n_threads == 0);
+  model_options.no_repack = 1;
+  model_options.no_prefetch = 1;
+  nl_model* mapped = NULL;
+  CHECK(nl_model_load_with_options(argv[1], &model_options, &mapped) == NL_OK);
+  nl_generator* mapped_generator = NULL;
+  if (mapped != NULL) CHECK(nl_generator_create(mapped, NULL, &mapped_generator) == NL_OK);
+  if (mapped_generator != NULL) {
+    const char* same_request = "{\"general\": \"1girl\", \"target\": \"short\", \"seed\": 8}";
+    nl_tag_result* repacked_result = NULL;
+    nl_tag_result* mapped_result = NULL;
+    CHECK(nl_generate_tags_json(generator, same_request, &repacked_result) == NL_OK);
+    CHECK(nl_generate_tags_json(mapped_generator, same_request, &mapped_result) == NL_OK);
+    if (repacked_result != NULL && mapped_result != NULL) {
+      CHECK(repacked_result->variants[0].n_tags > 0);
+      CHECK(same_tags(&repacked_result->variants[0], &mapped_result->variants[0]));
+    }
+    nl_tag_result_free(repacked_result);
+    nl_tag_result_free(mapped_result);
+  }
+  nl_generator_free(mapped_generator);
+  nl_model_free(mapped);
+  model_options.n_threads = -1;
+  mapped = NULL;
+  CHECK(nl_model_load_with_options(argv[1], &model_options, &mapped) == NL_ERR_INVALID_ARGUMENT);
+  CHECK(mapped == NULL);
+  CHECK(nl_model_load_with_options("/nonexistent/model.gguf", NULL, &mapped) == NL_ERR_IO);
+
   nl_generator_free(generator);
   nl_model_free(model);
   if (failures) fprintf(stderr, "%d checks failed\n", failures);
