@@ -155,6 +155,26 @@ nl_status nl_generate_tags_json_stream(nl_generator* generator, const char* requ
                                        void* user_data, nl_tag_result** out);
 void nl_tag_result_free(nl_tag_result* result);
 
+/* ---- many requests at once ------------------------------------------------------------ */
+
+/* Called once per request of nl_generate_tags_json_many, on the calling thread, in the order
+ * the requests end (not their input order): `index` is the request's position in the input.
+ * On success `status` is NL_OK and `result` is the request's result, which the callback owns
+ * (free it with nl_tag_result_free); otherwise `result` is NULL and `error` says why that
+ * request was refused (a malformed request, a prompt that does not fit). Return 0 to cancel:
+ * requests in flight end with cancelled = 1 and requests not yet started get no call. */
+typedef int (*nl_result_callback)(void* user_data, size_t index, nl_status status, const char* error,
+                                  nl_tag_result* result);
+
+/* Runs `n_requests` JSON requests (keys as in the driver's --batch lines), up to
+ * `max_in_flight` at a time (0: 8) with all their variants decoded together in one batched
+ * step; a request starts as soon as another ends. Each result equals nl_generate_tags_json's
+ * for the same request alone, tag for tag. Returns NL_OK once every request has been
+ * reported (one bad request does not stop the others), an error only for bad arguments or
+ * a failure of the generator itself. */
+nl_status nl_generate_tags_json_many(nl_generator* generator, const char* const* requests_json, size_t n_requests,
+                                     int32_t max_in_flight, nl_result_callback on_result, void* user_data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <type_traits>
 #include <string>
 #include <vector>
@@ -287,6 +288,55 @@ nl_status nl_generate_tags_json_stream(nl_generator* generator, const char* requ
     *out = nullptr;
     const auto request = nanollama::tag_request_from_json(nanollama::json::parse(request_json));
     *out = make_result(generator->generator->generate(request, callback_of(on_tag, user_data)));
+  });
+}
+
+nl_status nl_generate_tags_json_many(nl_generator* generator, const char* const* requests_json, size_t n_requests,
+                                     int32_t max_in_flight, nl_result_callback on_result, void* user_data) {
+  return guarded([&] {
+    require(generator != nullptr && on_result != nullptr && (requests_json != nullptr || n_requests == 0),
+            "nl_generate_tags_json_many: generator, requests_json and on_result must not be NULL");
+    require(max_in_flight >= 0, "nl_generate_tags_json_many: max_in_flight must not be negative");
+    nanollama::TagGenerator& tags = *generator->generator;
+    bool stopped = false;
+    auto report = [&](size_t index, nl_status status, const char* error, nl_tag_result* result) {
+      if (stopped) {  // cancelled by the caller: results still in flight are freed, not reported
+        nl_tag_result_free(result);
+        return;
+      }
+      if (on_result(user_data, index, status, error, result) == 0) {
+        stopped = true;
+        tags.cancel();
+      }
+    };
+    // Requests are parsed as the scheduler asks for them; a malformed one is reported at once
+    // and the next is taken in its place. `taken` maps the scheduler's order to input positions.
+    std::vector<size_t> taken;
+    size_t next = 0;
+    auto source = [&]() -> std::optional<nanollama::TagJob> {
+      while (!stopped && next < n_requests) {
+        const size_t index = next++;
+        try {
+          require(requests_json[index] != nullptr, "nl_generate_tags_json_many: a request is NULL");
+          nanollama::TagJob job{nanollama::tag_request_from_json(nanollama::json::parse(requests_json[index])), {}};
+          taken.push_back(index);
+          return job;
+        } catch (const Error& e) {
+          report(index, to_status(e.code()), e.what(), nullptr);
+        }
+      }
+      return std::nullopt;
+    };
+    auto done = [&](size_t order, nanollama::TagResult* result, const Error* error) {
+      const size_t index = taken.at(order);
+      if (error != nullptr) {
+        report(index, to_status(error->code()), error->what(), nullptr);
+        return;
+      }
+      nl_tag_result* c = make_result(*result);
+      report(index, NL_OK, "", c);
+    };
+    tags.generate_many(source, done, max_in_flight > 0 ? max_in_flight : 8);
   });
 }
 

@@ -37,6 +37,29 @@ static int same_tags(const nl_tag_variant* a, const nl_tag_variant* b) {
   return 1;
 }
 
+struct many_results {
+  nl_tag_result* results[4];
+  nl_status statuses[4];
+  int calls;
+  int stop_after;
+};
+
+static int keep_result(void* user_data, size_t index, nl_status status, const char* error, nl_tag_result* result) {
+  struct many_results* m = (struct many_results*)user_data;
+  CHECK(index < 4);
+  CHECK(error != NULL);
+  CHECK((status == NL_OK) == (result != NULL));
+  if (index < 4) {
+    CHECK(m->statuses[index] == (nl_status)-1); /* once per request */
+    m->statuses[index] = status;
+    m->results[index] = result;
+  } else {
+    nl_tag_result_free(result);
+  }
+  ++m->calls;
+  return m->stop_after == 0 || m->calls < m->stop_after;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: test_capi MODEL.gguf\n");
@@ -153,6 +176,50 @@ int main(int argc, char** argv) {
   nl_tag_result_free(plain);
   CHECK(nl_generate_tags_json_stream(generator, "{\"top_k\": -1}", count_tags, &stop_counter, &streamed) == NL_ERR_INVALID_ARGUMENT);
   CHECK(streamed == NULL);
+
+  /* Many requests at once: each result is the one the request gives alone; a malformed
+   * request is reported with its index and does not stop the others. */
+  {
+    const char* many[4] = {"{\"general\": \"1girl\", \"target\": \"very_short\", \"seed\": 3}",
+                           "{\"target\": \"medium\"}",
+                           "{\"general\": \"solo\", \"target\": \"short\", \"seed\": 5, \"variants\": 2}",
+                           "{\"general\": \"1girl, solo\", \"target\": \"very_short\", \"seed\": 7}"};
+    struct many_results m;
+    memset(&m, 0, sizeof m);
+    for (int i = 0; i < 4; ++i) m.statuses[i] = (nl_status)-1;
+    CHECK(nl_generate_tags_json_many(generator, many, 4, 3, keep_result, &m) == NL_OK);
+    CHECK(m.calls == 4);
+    CHECK(m.statuses[1] == NL_ERR_INVALID_ARGUMENT && m.results[1] == NULL);
+    const int good[3] = {0, 2, 3};
+    for (int k = 0; k < 3; ++k) {
+      const int i = good[k];
+      nl_tag_result* alone = NULL;
+      CHECK(m.statuses[i] == NL_OK);
+      CHECK(nl_generate_tags_json(generator, many[i], &alone) == NL_OK);
+      if (alone != NULL && m.results[i] != NULL) {
+        CHECK(alone->n_variants == m.results[i]->n_variants);
+        for (size_t v = 0; v < alone->n_variants && v < m.results[i]->n_variants; ++v) {
+          CHECK(same_tags(&alone->variants[v], &m.results[i]->variants[v]));
+          CHECK(strcmp(alone->variants[v].formatted, m.results[i]->variants[v].formatted) == 0);
+        }
+      }
+      nl_tag_result_free(alone);
+      nl_tag_result_free(m.results[i]);
+    }
+    /* The callback's 0 cancels: no request is reported after it. */
+    memset(&m, 0, sizeof m);
+    for (int i = 0; i < 4; ++i) m.statuses[i] = (nl_status)-1;
+    m.stop_after = 1;
+    CHECK(nl_generate_tags_json_many(generator, many, 4, 1, keep_result, &m) == NL_OK);
+    CHECK(m.calls == 1);
+    for (int i = 0; i < 4; ++i) nl_tag_result_free(m.results[i]);
+    CHECK(nl_generate_tags_json_many(generator, many, 4, -1, keep_result, &m) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(nl_generate_tags_json_many(generator, NULL, 4, 1, keep_result, &m) == NL_ERR_INVALID_ARGUMENT);
+    /* The generator is usable after a cancelled run. */
+    nl_tag_result* after = NULL;
+    CHECK(nl_generate_tags_json(generator, many[0], &after) == NL_OK);
+    nl_tag_result_free(after);
+  }
 
   /* No seed: one is drawn, reported, and gives the same tags back. */
   request.variants = 1;
