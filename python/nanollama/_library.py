@@ -85,6 +85,11 @@ class TagResultC(ctypes.Structure):
 # int (*nl_tag_callback)(void* user_data, int32_t variant, const char* tag)
 TAG_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int32, ctypes.c_char_p)
 
+# int (*nl_result_callback)(void* user_data, size_t index, nl_status status, const char* error,
+#                           nl_tag_result* result)
+RESULT_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_char_p,
+                                   ctypes.POINTER(TagResultC))
+
 _lock = threading.Lock()
 _lib: Optional[ctypes.CDLL] = None
 _lib_path: Optional[str] = None
@@ -130,6 +135,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         "nl_generate_tags_json_stream": (
             ctypes.c_int,
             [P, ctypes.c_char_p, TAG_CALLBACK, P, ctypes.POINTER(ctypes.POINTER(TagResultC))],
+        ),
+        "nl_generate_tags_json_many": (
+            ctypes.c_int,
+            [P, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.c_int32, RESULT_CALLBACK, P],
         ),
         "nl_tag_result_free": (None, [ctypes.POINTER(TagResultC)]),
     }

@@ -10,7 +10,9 @@
     results = map_requests(requests, "/models/ggml-model-Q8_0.gguf", threads=1).compute()
 
 Each worker process loads the model once (the first time one of its tasks needs it) and
-keeps it for every later task; each worker thread gets its own TagGenerator on that model.
+keeps it for every later task; each worker thread gets its own TagGenerator on that model,
+which decodes up to ``in_flight`` requests of a partition together (one batched step for
+all of them: the weights are read once per step, not once per request).
 Results come back in input order, and each request's seed is its own (rows without one get
 a random seed, reported in the result), so a row's result does not depend on which worker ran
 it or on how the input was split: it equals ``TagGenerator.generate(**row)`` run alone.
@@ -77,26 +79,33 @@ def _clean(request: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def run_requests(requests: Iterable[Dict[str, Any]], model_path: str, threads: int = 1,
+def run_requests(requests: Iterable[Dict[str, Any]], model_path: str, threads: int = 1, in_flight: int = 8,
                  **options: Any) -> List[Dict[str, Any]]:
-    """Runs requests in order on this worker's generator; each result as ``TagResult.to_dict()``."""
+    """Runs a partition's requests on this worker's generator, ``in_flight`` of them decoded
+    together (TagGenerator.generate_many: each result is the request's alone); results as
+    ``TagResult.to_dict()``, in input order."""
     gen = worker_generator(model_path, threads, **options)
-    return [gen.generate(**_clean(dict(r))).to_dict() for r in requests]
+    rows = [_clean(dict(r)) for r in requests]
+    return [r.to_dict() for r in gen.generate_many(rows, max_in_flight=in_flight)]
 
 
-def map_requests(bag: Any, model_path: str, threads: int = 1, **options: Any) -> Any:
-    """A Dask bag of request dicts -> a bag of result dicts, in the same order."""
-    return bag.map_partitions(run_requests, model_path, threads, **options)
+def map_requests(bag: Any, model_path: str, threads: int = 1, in_flight: int = 8, **options: Any) -> Any:
+    """A Dask bag of request dicts -> a bag of result dicts, in the same order.
+
+    ``threads``: the library's threads per worker thread; ``in_flight``: requests decoded
+    together on each worker; other keyword arguments go to TagGenerator.
+    """
+    return bag.map_partitions(run_requests, model_path, threads, in_flight, **options)
 
 
 RESULT_COLUMNS = {"tags": object, "formatted": object, "result_seed": "uint64", "result": object}
 
 
-def _frame_partition(frame: Any, model_path: str, threads: int, request_columns: Optional[Sequence[str]],
-                     options: Dict[str, Any]) -> Any:
+def _frame_partition(frame: Any, model_path: str, threads: int, in_flight: int,
+                     request_columns: Optional[Sequence[str]], options: Dict[str, Any]) -> Any:
     columns = list(request_columns) if request_columns is not None else list(frame.columns)
     rows = frame[columns].to_dict(orient="records")
-    results = run_requests(rows, model_path, threads, **options)
+    results = run_requests(rows, model_path, threads, in_flight, **options)
     out = frame.copy()
     out["tags"] = [", ".join(r.get("tags", [])) for r in results]
     out["formatted"] = [r.get("formatted", "") for r in results]
@@ -106,7 +115,7 @@ def _frame_partition(frame: Any, model_path: str, threads: int, request_columns:
 
 
 def map_dataframe(frame: Any, model_path: str, threads: int = 1, request_columns: Optional[Sequence[str]] = None,
-                  **options: Any) -> Any:
+                  in_flight: int = 8, **options: Any) -> Any:
     """A Dask dataframe whose columns are request keys -> the same rows with the results beside them.
 
     Added columns: ``tags`` (the new tags, comma-separated), ``formatted`` (the final prompt),
@@ -117,7 +126,8 @@ def map_dataframe(frame: Any, model_path: str, threads: int = 1, request_columns
     import pandas as pd
 
     meta = frame._meta.assign(**{name: pd.Series(dtype=dtype) for name, dtype in RESULT_COLUMNS.items()})
-    return frame.map_partitions(_frame_partition, model_path, threads, request_columns, options, meta=meta)
+    return frame.map_partitions(_frame_partition, model_path, threads, in_flight, request_columns, options,
+                                meta=meta)
 
 
 def results_path(path: str) -> str:
@@ -126,10 +136,10 @@ def results_path(path: str) -> str:
     return f"{stem}.tags{ext or '.jsonl'}"
 
 
-def _tag_file(path: str, model_path: str, threads: int, options: Dict[str, Any]) -> str:
+def _tag_file(path: str, model_path: str, threads: int, in_flight: int, options: Dict[str, Any]) -> str:
     with open(path, encoding="utf-8") as f:
         requests = [json.loads(line) for line in f if line.strip()]
-    results = run_requests(requests, model_path, threads, **options)
+    results = run_requests(requests, model_path, threads, in_flight, **options)
     out = results_path(path)
     tmp = out + ".part"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -139,7 +149,7 @@ def _tag_file(path: str, model_path: str, threads: int, options: Dict[str, Any])
     return out
 
 
-def tag_files(paths: Sequence[str], model_path: str, client: Any = None, threads: int = 1,
+def tag_files(paths: Sequence[str], model_path: str, client: Any = None, threads: int = 1, in_flight: int = 8,
               **options: Any) -> List[str]:
     """Tags every JSONL file of requests (one task per file), writing each file's results
     beside it; returns the paths written. The files must be readable by the workers (a
@@ -147,7 +157,7 @@ def tag_files(paths: Sequence[str], model_path: str, client: Any = None, threads
     import dask
     from dask import delayed
 
-    tasks = [delayed(_tag_file)(os.path.abspath(p), model_path, threads, options) for p in paths]
+    tasks = [delayed(_tag_file)(os.path.abspath(p), model_path, threads, in_flight, options) for p in paths]
     if client is not None:
         return list(client.compute(tasks, sync=True))
     return list(dask.compute(*tasks))

@@ -8,10 +8,10 @@ import json
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _library as L
-from .errors import Error
+from .errors import Error, error_for
 
 PathLike = Union[str, "os.PathLike[str]"]
 # on_tag(variant, tag): return False to cancel; anything else (None included) goes on.
@@ -257,8 +257,60 @@ class TagGenerator:
             finally:
                 self._lib.nl_tag_result_free(out)
 
+    def generate_many(self, requests: Sequence[Mapping[str, Any]], *, max_in_flight: int = 8,
+                      errors: str = "raise") -> List[Union[TagResult, Error]]:
+        """Runs many requests at once and returns their results in input order.
+
+        Up to ``max_in_flight`` requests, all their variants, are decoded together in one
+        batched step (the weights are read once for all), a new one starting as soon as
+        another ends; each result is the one ``generate(**request)`` gives alone, tag for tag.
+
+        Args:
+            requests: request dicts, keyed as for generate().
+            max_in_flight: requests decoded together.
+            errors: "raise" raises the first refused request's error once all have run;
+                "return" puts the Error in that request's place in the list.
+        """
+        if errors not in ("raise", "return"):
+            raise ValueError('errors must be "raise" or "return"')
+        texts = [request_json(r).encode("utf-8") for r in requests]
+        array = (ctypes.c_char_p * len(texts))(*texts)
+        out: List[Any] = [None] * len(texts)
+        raised: List[BaseException] = []
+
+        def done(_user: Optional[int], index: int, status: int, error: Optional[bytes], result: Any) -> int:
+            try:
+                if status == 0 and result:
+                    try:
+                        data = json.loads(result.contents.json.decode("utf-8"))
+                        out[index] = TagResult(data, bool(result.contents.cancelled))
+                    finally:
+                        self._lib.nl_tag_result_free(result)
+                else:
+                    out[index] = error_for(status, (error or b"").decode("utf-8", "replace"))
+                return 0 if self._cancel.is_set() else 1
+            except BaseException as e:  # noqa: BLE001 - handed back to the caller below
+                raised.append(e)
+                return 0
+
+        callback = L.RESULT_CALLBACK(done)
+        with self._busy:
+            self._cancel.clear()
+            status = self._lib.nl_generate_tags_json_many(self.handle, array, len(texts), int(max_in_flight),
+                                                          callback, None)
+        if raised:
+            raise raised[0]
+        L.check(status)
+        if errors == "raise":
+            for item in out:
+                if isinstance(item, Error):
+                    raise item
+        return out
+
     def cancel(self) -> None:
-        """Stops the generate() running in another thread; it returns with ``cancelled``.
+        """Stops the generate() or generate_many() running in another thread; the requests in
+        flight return with ``cancelled``, and generate_many() starts no more (their places in
+        its list stay None).
 
         Safe to call from any thread; does nothing when no request is running.
         """

@@ -186,3 +186,32 @@ def test_missing_library_error_lists_every_place_tried(tmp_path):
     assert str(package / "libnanollama.so.0") in out.stdout
     assert str(tmp_path / "nowhere" / "libnanollama.so.0") in out.stdout
     assert "system paths" in out.stdout
+
+
+def without_stats(value):
+    if isinstance(value, dict):
+        return {k: without_stats(v) for k, v in value.items() if k not in ("stats", "total")}
+    if isinstance(value, list):
+        return [without_stats(v) for v in value]
+    return value
+
+
+def test_generate_many_gives_each_requests_own_result_in_input_order(generator):
+    requests = [dict(general="1girl", target="short", seed=s, variants=1 + s % 2) for s in range(6)]
+    requests.append(dict(prompt="2girls, (smile:1.2)", target="very_short", seed=9, ban="b.*"))
+    alone = [generator.generate(**r).to_dict() for r in requests]
+    together = generator.generate_many(requests, max_in_flight=4)
+    # Everything but the token counts, which depend on what the cache already held.
+    assert [without_stats(r.to_dict()) for r in together] == [without_stats(a) for a in alone]
+    assert all(len(r.tags) > 0 for r in together)
+
+
+def test_generate_many_reports_a_bad_request_in_its_place(generator):
+    requests = [dict(general="1girl", seed=1, target="very_short"), dict(target="medium"),
+                dict(general="solo", seed=2, target="very_short")]
+    results = generator.generate_many(requests, errors="return")
+    assert isinstance(results[1], nanollama.InvalidArgumentError) and "target" in results[1].message
+    assert results[0].tags == generator.generate(**requests[0]).tags
+    assert results[2].tags == generator.generate(**requests[2]).tags
+    with pytest.raises(nanollama.InvalidArgumentError, match="target"):
+        generator.generate_many(requests)
