@@ -174,6 +174,8 @@ int run_batch(TagGenerator& generator, const std::string& source, const TagReque
           if (signals.received()) return std::nullopt;  // the lines in progress finish
           const LineRead read = read_line(*in, line, length, TagLimits::kMaxJsonBytes, line_no == 0);
           if (read == LineRead::end) return std::nullopt;
+          // A signal while waiting for the line (standard input): it is left for --resume.
+          if (signals.received()) return std::nullopt;
           ++line_no;
           if (line_no <= skip) continue;  // answered by an earlier run (--resume)
           order.push_back(line_no);
