@@ -5,6 +5,7 @@
 // and every bad request must fail the same way. The ASan build checks this for leaks
 // (LeakSanitizer), the TSan stage (scripts/tsan.sh) for races.
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "nanollama/tags.h"
@@ -127,7 +128,10 @@ TEST(Load, CancellingFromAnotherThreadWhileOthersRunLeavesEveryGeneratorUsable) 
       cancelled[static_cast<size_t>(t)] = r.cancelled ? 1 : 0;
     });
   }
-  while (started.load() < 4) std::this_thread::yield();
+  // (Bounded: a generator that never wrote a tag would otherwise leave this waiting.)
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (started.load() < 4 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  EXPECT_EQ(started.load(), 4);
   for (auto& g : gens) g->cancel();
   for (auto& th : threads) th.join();
   EXPECT_EQ(cancelled, std::vector<int>(4, 1));
