@@ -10,7 +10,9 @@
 #include <map>
 
 #include "commands.h"
+#include "batch_lines.h"
 #include "input.h"
+#include "stop_signals.h"
 #include "nanollama/tags.h"
 #include "session_options.h"
 
@@ -55,6 +57,8 @@ constexpr RequestOption kRequestOptions[] = {
      RequestOption::number},
     {"min-tags", "N", "override the target's minimum tag count", RequestOption::number},
     {"format", "TEMPLATE", "output template with <|category|> placeholders", RequestOption::text},
+    {"time-limit", "SECONDS", "stop the request after this long (its result says cancelled and timed_out)",
+     RequestOption::number},
     {"no-format", nullptr, "print the original prompt + the new tags, unformatted", RequestOption::flag},
 };
 
@@ -112,60 +116,97 @@ void print_summary(const TagResult& r, const TagRequest& req, const Model& model
   }
 }
 
-// One JSON request per line, one JSON result per line in input order. Up to `parallel`
-// requests are decoded together (TagGenerator::generate_many); a line that is not a valid
-// request gets {"error": ..., "line": N} in its place and the rest still run.
-int run_batch(TagGenerator& generator, const std::string& source, const TagRequest& defaults, int32_t parallel) {
+// Exit codes of `tags --batch` beyond 0 (every line answered) and 1 (some lines refused):
+// stopped by a signal, 128 + its number (130 for SIGINT, 143 for SIGTERM), as shells report.
+constexpr int kExitSignalBase = 128;
+
+// One JSON request per line, exactly one JSON result per line in input order, each flushed
+// as soon as it and every line before it are done. Up to `parallel` requests are decoded
+// together (TagGenerator::generate_many); a line that is not a valid request (blank, over
+// TagLimits::kMaxJsonBytes, not UTF-8, not a request) gets {"error": ..., "line": N} in its
+// place at once and the rest still run. SIGINT / SIGTERM: see stop_signals.h. With `resume`,
+// the input lines `output` already answers are skipped and the rest appended to it.
+int run_batch(TagGenerator& generator, const std::string& source, const TagRequest& defaults, int32_t parallel,
+              const std::optional<std::string>& output, bool resume) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (source == "-") {
     claim_stdin("--batch");
   } else {
-    file.open(source);
+    file.open(source, std::ios::binary);
     if (!file) throw Error(ErrorCode::io, source + ": cannot open");
     in = &file;
   }
+  const int64_t skip = resume ? answered_lines(*output) : 0;
+  std::ofstream out_file;
+  if (output) {
+    out_file.open(*output, std::ios::binary | (resume ? std::ios::app : std::ios::trunc));
+    if (!out_file) throw Error(ErrorCode::io, *output + ": cannot open for writing");
+  }
+  std::ostream& out = output ? static_cast<std::ostream&>(out_file) : std::cout;
+
   int64_t line_no = 0, failed = 0;
   std::deque<int64_t> order;            // lines waiting to be written, in input order
   std::map<int64_t, std::string> done;  // line -> its finished output
   std::vector<int64_t> job_line;        // generate_many's index -> line
-  auto finish = [&](int64_t line, json::Value out) {
-    out.set("line", line);
-    done[line] = json::dump(out);
+  auto finish = [&](int64_t line, json::Value result) {
+    result.set("line", line);
+    done[line] = json::dump(result);
     while (!order.empty() && done.count(order.front())) {
-      std::cout << done[order.front()] << "\n" << std::flush;
+      out << done[order.front()] << "\n" << std::flush;
       done.erase(order.front());
       order.pop_front();
     }
+    if (!out) throw Error(ErrorCode::io, (output ? *output : std::string("standard output")) + ": write failed");
   };
-  auto error_object = [&](const Error& e) {
+  auto error_object = [&](const std::string& message) {
     ++failed;
-    json::Value out = json::Object{};
-    out.set("error", std::string(e.what()));
-    return out;
+    json::Value o = json::Object{};
+    o.set("error", message);
+    return o;
   };
+  const StopSignals signals(generator);
+  std::string line;
+  size_t length = 0;
   generator.generate_many(
       [&]() -> std::optional<TagJob> {
-        std::string line;
-        while (std::getline(*in, line)) {
+        for (;;) {
+          if (signals.received()) return std::nullopt;  // the lines in progress finish
+          const LineRead read = read_line(*in, line, length, TagLimits::kMaxJsonBytes, line_no == 0);
+          if (read == LineRead::end) return std::nullopt;
+          // A signal while waiting for the line (standard input): it is left for --resume.
+          if (signals.received()) return std::nullopt;
           ++line_no;
-          if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are skipped
+          if (line_no <= skip) continue;  // answered by an earlier run (--resume)
           order.push_back(line_no);
+          if (read == LineRead::too_long) {
+            finish(line_no, error_object("the line is " + std::to_string(length) + " bytes long; a request line holds at most " +
+                                         std::to_string(TagLimits::kMaxJsonBytes)));
+            continue;
+          }
+          if (line.find_first_not_of(" \t") == std::string::npos) {
+            finish(line_no, error_object("the line is empty; one JSON request per line"));
+            continue;
+          }
           try {
             TagJob job{tag_request_from_json(json::parse(line), defaults), {}};
             job_line.push_back(line_no);
             return job;
           } catch (const Error& e) {
-            finish(line_no, error_object(e));
+            finish(line_no, error_object(e.what()));
           }
         }
-        return std::nullopt;
       },
       [&](size_t index, TagResult* result, const Error* error) {
-        finish(job_line[index], result ? tag_result_to_json(*result) : error_object(*error));
+        finish(job_line[index], result ? tag_result_to_json(*result) : error_object(error->what()));
       },
       parallel);
-  if (failed) std::fprintf(stderr, "tags: %lld of %lld request lines failed\n", static_cast<long long>(failed), static_cast<long long>(line_no));
+  if (failed) std::fprintf(stderr, "tags: %lld of %lld request lines failed\n", static_cast<long long>(failed), static_cast<long long>(line_no - skip));
+  if (const int sig = signals.received()) {
+    std::fprintf(stderr, "tags: stopped by signal %d after input line %lld; --output FILE --resume continues\n", sig,
+                 static_cast<long long>(line_no));
+    return kExitSignalBase + sig;
+  }
   return failed ? 1 : 0;
 }
 
@@ -188,6 +229,8 @@ int cmd_tags(int argc, char** argv) {
               "auto: from the model file's context length and metadata")
       .option("batch", 0, "FILE", "read one JSON request per line (- for stdin); write one JSON result per line")
       .option("parallel", 0, "N", "with --batch: requests decoded together (results do not change)", "8")
+      .option("output", 'o', "FILE", "with --batch: write the results to FILE instead of standard output")
+      .flag("resume", 0, "with --batch and --output: skip the input lines FILE already answers, append the rest")
       .option("artists-file", 0, "FILE", "artist names, one per line (added to the built-in lists; KGen's tag-list files work)")
       .option("characters-file", 0, "FILE", "character names, one per line")
       .option("copyrights-file", 0, "FILE", "copyright names, one per line")
@@ -201,7 +244,10 @@ int cmd_tags(int argc, char** argv) {
           "  nanollama tags -m dtg.gguf --general \"1girl, solo, dragon girl\" --target short --seed 1\n"
           "  nanollama tags -m dtg.gguf --prompt \"masterpiece, 1girl, (red eyes:1.2), <lora:x:0.8>\" --variants 4\n"
           "  echo '{\"general\": \"1girl, solo\", \"target\": \"short\", \"seed\": 1, \"ban\": \"umbrella\"}' |\n"
-          "      nanollama tags -m dtg.gguf --batch -\n");
+          "      nanollama tags -m dtg.gguf --batch -\n\n"
+          "--batch: exactly one result line per input line, in order (a refused line gets {\"error\": ...});\n"
+          "a line holds at most 256 KiB. SIGINT/SIGTERM stop after the lines in progress (a second one\n"
+          "cancels them) and exit with 128 + the signal (130, 143); 1 if some line was refused.\n");
   if (!args.parse(argc, argv, 1)) return 0;
   args.expect_positionals(0, 0, "");
 
@@ -233,12 +279,15 @@ int cmd_tags(int argc, char** argv) {
     }
   }
   if (args.has("batch") && args.has("json")) throw UsageError("--batch always prints JSON; drop --json");
+  if (args.has("resume") && !args.has("output")) throw UsageError("--resume needs --output FILE (the results to continue)");
 
   auto model = load_model(args);
   TagGenerator generator(model, nullptr, std::move(options));
   if (args.has("batch")) {
-    return run_batch(generator, args.get("batch"), request, static_cast<int32_t>(args.get_int("parallel", 8, 1, 64)));
+    return run_batch(generator, args.get("batch"), request, static_cast<int32_t>(args.get_int("parallel", 8, 1, 64)),
+                     args.get_opt("output"), args.has("resume"));
   }
+  if (args.has("output") || args.has("resume")) throw UsageError("--output and --resume go with --batch");
   if (args.has("parallel")) throw UsageError("--parallel goes with --batch");
 
   TagCallback stream;

@@ -9,7 +9,8 @@ void add_model_options(ArgParser& args) {
       .option("ctx", 'c', "N", "context length (positions)", "the model's")
       .option("kv", 0, "f16|f32", "KV cache precision", "f16")
       .option("activation", 0, "silu|mish", "MLP activation (DanTagGen was trained with mish)", "silu")
-      .flag("no-repack", 0, "keep Q8_0 weights as mapped from the file (faster start, slower prompts)");
+      .flag("no-repack", 0, "keep Q8_0 weights as mapped from the file (faster start, slower prompts)")
+      .flag("check-weights", 0, "read every weight at load and refuse the file if one is NaN or infinite");
 }
 
 std::shared_ptr<const Model> load_model(const ArgParser& args) {
@@ -17,6 +18,7 @@ std::shared_ptr<const Model> load_model(const ArgParser& args) {
   if (!path || path->empty()) throw UsageError("missing --model FILE");
   ModelOptions o;
   o.repack = !args.has("no-repack");
+  o.check_weights = args.has("check-weights");
   o.n_threads = static_cast<int>(args.get_int("threads", 0, 0, 1024));
   return Model::load(*path, o);
 }

@@ -68,10 +68,12 @@ class Value {
 };
 
 // Parses one JSON document; throws Error(invalid_argument) with the byte offset of the
-// first problem. Nesting deeper than 512 levels is refused.
+// first problem. Refused: text that is not well-formed UTF-8 (the offset of the first bad
+// byte), an object naming a member twice, nesting deeper than 512 levels.
 Value parse(std::string_view text);
 
-// Compact serialisation (no spaces), strings escaped; non-ASCII UTF-8 is kept as is.
+// Compact serialisation (no spaces), strings escaped; non-ASCII UTF-8 is kept as is, and
+// bytes that are not UTF-8 become U+FFFD, so the output is always valid UTF-8 JSON.
 std::string dump(const Value& value);
 // A JSON string literal for `s`, quotes included.
 std::string quote(std::string_view s);

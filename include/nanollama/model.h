@@ -58,6 +58,14 @@ struct ModelOptions {
   bool repack = true;
   // Threads for repacking; 0: all CPUs.
   int n_threads = 0;
+  // Largest KV cache the file may ask for: one sequence of its training context in F16
+  // (2 x layers x context x KV width x 2 bytes). A file asking for more is refused before
+  // anything is allocated (docs/SECURITY.md). DanTagGen needs 48 MB.
+  uint64_t max_kv_bytes = uint64_t{32} << 30;
+  // Read every weight of every matrix and refuse the file if any is NaN or infinite (the
+  // norm and RoPE vectors are always checked). Costs one pass over the weights (about 1 s
+  // for DanTagGen's 418 MB); for files from untrusted sources.
+  bool check_weights = false;
 };
 
 // The weights of one transformer block: views into the mapped file, or into the model's

@@ -10,6 +10,10 @@
  *   (free functions accept NULL). Results are allocated by the library and released with
  *   nl_tag_result_free.
  * - Strings are UTF-8 and NUL-terminated. A NULL string field in a request means "empty".
+ *   Requests are checked before any work (docs/SECURITY.md): text over 64 KiB in all (a JSON
+ *   request over 256 KiB), text that is not UTF-8 (the byte offset is in the message),
+ *   numbers out of range and bad ban expressions are NL_ERR_INVALID_ARGUMENT, and the
+ *   generator stays usable.
  * - Threads: an nl_model may be shared by any number of threads; an nl_generator must be
  *   used by one thread at a time (create one per thread); nl_generator_cancel may be called
  *   from any thread.
@@ -118,6 +122,7 @@ typedef struct nl_tag_request {
   /* Fields added later go here, at the end, so the ones above keep their offsets. */
   int32_t max_same_output;  /* identical outputs in a row that end the retries (default 15) */
   int32_t builtin_lists;    /* -1 the generator's setting, 0 off, 1 on: the built-in category lists */
+  double time_limit_seconds; /* 0: none; else the request stops (cancelled, timed_out) after this long */
 } nl_tag_request;
 
 /* Fills every field with the library's defaults (the same as the C++ TagRequest). */
@@ -140,6 +145,7 @@ typedef struct nl_tag_result {
   int32_t passes;
   double seconds;
   const char* json; /* the whole result as JSON (the driver's --json format) */
+  int32_t timed_out; /* cancelled because the request's time_limit_seconds ran out */
 } nl_tag_result;
 
 /* Called for each new tag as it is accepted; return 0 to cancel, nonzero to go on. */

@@ -42,6 +42,20 @@ struct TagSampling {
   std::vector<SamplerStep> order = SamplerParams{}.order;
 };
 
+// Limits on one request, checked before anything is parsed or tokenized (docs/SECURITY.md).
+// DanTagGen's context holds 2048 tokens, some 10 KB of tags: these leave ample room and
+// bound the work a hostile request can cause.
+struct TagLimits {
+  // Bytes of text in the whole request: every string field, general element and ban
+  // pattern, and the template, together.
+  static constexpr size_t kMaxTextBytes = 64 * 1024;
+  static constexpr size_t kMaxBanPatterns = 1024;
+  // One JSON request (a --batch line, tag_request_from_json's caller's text, the C API).
+  static constexpr size_t kMaxJsonBytes = 256 * 1024;
+  // TagRequest::time_limit_seconds at most (a day).
+  static constexpr double kMaxTimeLimitSeconds = 86400.0;
+};
+
 struct TagRequest {
   // The prompt's fields, each a list of Danbooru tags taken as given (empty lists become
   // <|empty|>), except that artist, characters and copyrights are written with spaces for
@@ -76,6 +90,10 @@ struct TagRequest {
   int32_t max_retries = 20;      // passes after the first that may still reach the target
   int32_t max_same_output = 15;  // identical outputs in a row (which spend no retry) that end it
   int32_t variants = 1;          // variant i uses seed + i; all share the prompt's KV cache
+  // Wall time the request may take, from when it starts decoding; when it runs out the
+  // request stops as a cancelled one does, with the tags it has, and TagResult::timed_out
+  // says so. Unset or 0: no limit. At most TagLimits::kMaxTimeLimitSeconds.
+  std::optional<double> time_limit_seconds;
   Activation activation = Activation::silu;
 
   // Output: the template (tags::kDefaultTemplate when empty), or no formatting: the prompt's
@@ -131,6 +149,7 @@ DtgModelInfo detect_dtg_model(const gguf::GgufFile& file);
 struct TagResult {
   std::vector<TagVariant> variants;
   bool cancelled = false;
+  bool timed_out = false;  // cancelled because its time_limit_seconds ran out
   TagStats total;
   DtgModelInfo model;         // what the file says (detect_dtg_model)
   bool quality_line = false;  // whether this request's prompt had the quality line
@@ -185,8 +204,11 @@ class TagGenerator {
   TagGenerator(TagGenerator&&) noexcept;
   TagGenerator& operator=(TagGenerator&&) noexcept;
 
-  // Throws Error(invalid_argument) for a bad request (a ban that is not a valid expression,
-  // variants out of range, ...) and Error(context_full) if the prompt alone does not fit.
+  // Throws Error(invalid_argument) for a bad request, naming what is wrong: text over
+  // TagLimits, text that is not UTF-8 (with the byte offset), a ban that is not a valid
+  // expression, counts, probabilities or a temperature out of range, ... (checked before
+  // anything is tokenized); and Error(context_full) if the prompt alone does not fit. The
+  // generator stays usable after any of them.
   TagResult generate(const TagRequest& request, const TagCallback& on_tag = {});
 
   // Runs many requests at once: up to `max_in_flight` of them, all their variants, are
@@ -225,7 +247,8 @@ class TagGenerator {
 // "tag_length" and "total tag length" (target), "ban_tags" and "blacklist" (ban),
 // "temperature" (temp), "no_formatting" (no-format), "max_retry" (max-retries),
 // "special_tags" (special). A key given twice under two names, unknown keys and bad values
-// are Error(invalid_argument) naming the key.
+// are Error(invalid_argument) naming the key. "time-limit" (seconds) sets
+// time_limit_seconds. The result's "timed_out" is written when true.
 TagRequest tag_request_from_json(const json::Value& object, const TagRequest& defaults = {});
 json::Value tag_result_to_json(const TagResult& result);
 

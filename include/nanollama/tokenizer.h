@@ -57,8 +57,12 @@ class Tokenizer {
     // Match CONTROL and UNKNOWN token texts (<s>, </s>, <unk>) in the text. USER_DEFINED
     // tokens are matched either way.
     bool parse_special = true;
+    // Longer text is refused (Error(invalid_argument)) before any of it is read: a bound on
+    // the work one call can be made to do. Raise it for long documents.
+    size_t max_bytes = size_t{1} << 20;
   };
-  // Accepts any byte string: malformed UTF-8 becomes byte tokens, as in llama.cpp.
+  // Accepts any byte string up to options.max_bytes: malformed UTF-8 becomes byte tokens, as
+  // in llama.cpp.
   std::vector<int32_t> encode(std::string_view text, EncodeOptions options) const;
   std::vector<int32_t> encode(std::string_view text) const { return encode(text, EncodeOptions{}); }
 

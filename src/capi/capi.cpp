@@ -68,7 +68,19 @@ void require(bool ok, const char* what) {
   if (!ok) throw Error(ErrorCode::invalid_argument, what);
 }
 
-std::vector<std::string> tags_of(const char* s) { return s ? nanollama::split_tags(s) : std::vector<std::string>{}; }
+// A request's C string, refused before anything reads it whole if it is longer than a
+// request's whole text may be (strnlen stops looking there).
+std::string_view bounded(const char* s, const char* field, size_t limit = nanollama::TagLimits::kMaxTextBytes) {
+  if (s == nullptr) return {};
+  const size_t n = strnlen(s, limit + 1);
+  if (n > limit) {
+    throw Error(ErrorCode::invalid_argument,
+                std::string("tag request: ") + field + " is over " + std::to_string(limit) + " bytes");
+  }
+  return {s, n};
+}
+
+std::vector<std::string> tags_of(const char* s, const char* field) { return nanollama::split_tags(bounded(s, field)); }
 
 // A result and every string it points to, in one allocation the caller frees at once.
 struct ResultBlock {
@@ -109,6 +121,7 @@ nl_tag_result* make_result(const nanollama::TagResult& r) {
   c.variants = block->variants.data();
   c.n_variants = n;
   c.cancelled = r.cancelled ? 1 : 0;
+  c.timed_out = r.timed_out ? 1 : 0;
   c.prompt_tokens = r.total.prompt_tokens;
   c.reused_tokens = r.total.reused_tokens;
   c.generated_tokens = r.total.generated_tokens;
@@ -243,16 +256,16 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     *out = nullptr;
     const nl_tag_request& c = *request;
     nanollama::TagRequest r;
-    r.rating = tags_of(c.rating);
-    r.artist = tags_of(c.artist);
-    r.characters = tags_of(c.characters);
-    r.copyrights = tags_of(c.copyrights);
-    r.quality = tags_of(c.quality);
-    r.special = tags_of(c.special);
-    if (c.general != nullptr && c.general[0] != '\0') r.general = {c.general};  // web UI text, parsed whole
-    r.ban = c.ban ? nanollama::tags::split_ban_patterns(c.ban) : std::vector<std::string>{};
-    if (c.prompt) r.prompt = c.prompt;
-    if (c.format) r.format_template = c.format;
+    r.rating = tags_of(c.rating, "rating");
+    r.artist = tags_of(c.artist, "artist");
+    r.characters = tags_of(c.characters, "characters");
+    r.copyrights = tags_of(c.copyrights, "copyrights");
+    r.quality = tags_of(c.quality, "quality");
+    r.special = tags_of(c.special, "special");
+    if (const auto general = bounded(c.general, "general"); !general.empty()) r.general = {std::string(general)};  // web UI text, parsed whole
+    r.ban = nanollama::tags::split_ban_patterns(bounded(c.ban, "ban"));
+    r.prompt = bounded(c.prompt, "prompt");
+    r.format_template = bounded(c.format, "format");
     if (c.aspect_ratio != 0.0) r.aspect_ratio = c.aspect_ratio;
     r.width = c.width;
     r.height = c.height;
@@ -272,6 +285,7 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     r.variants = c.variants;
     r.activation = c.mish ? nanollama::Activation::mish : nanollama::Activation::silu;
     r.no_format = c.no_format != 0;
+    if (c.time_limit_seconds != 0.0) r.time_limit_seconds = c.time_limit_seconds;
     *out = make_result(generator->generator->generate(r, callback_of(on_tag, user_data)));
   });
 }
@@ -286,7 +300,8 @@ nl_status nl_generate_tags_json_stream(nl_generator* generator, const char* requ
     require(generator != nullptr && request_json != nullptr && out != nullptr,
             "nl_generate_tags_json: generator, request_json and out must not be NULL");
     *out = nullptr;
-    const auto request = nanollama::tag_request_from_json(nanollama::json::parse(request_json));
+    const auto text = bounded(request_json, "the JSON request", nanollama::TagLimits::kMaxJsonBytes);
+    const auto request = nanollama::tag_request_from_json(nanollama::json::parse(text));
     *out = make_result(generator->generator->generate(request, callback_of(on_tag, user_data)));
   });
 }
@@ -318,7 +333,8 @@ nl_status nl_generate_tags_json_many(nl_generator* generator, const char* const*
         const size_t index = next++;
         try {
           require(requests_json[index] != nullptr, "nl_generate_tags_json_many: a request is NULL");
-          nanollama::TagJob job{nanollama::tag_request_from_json(nanollama::json::parse(requests_json[index])), {}};
+          const auto text = bounded(requests_json[index], "a JSON request", nanollama::TagLimits::kMaxJsonBytes);
+          nanollama::TagJob job{nanollama::tag_request_from_json(nanollama::json::parse(text)), {}};
           taken.push_back(index);
           return job;
         } catch (const Error& e) {

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
 
+#include "common/utf8_check.h"
 #include "nanollama/error.h"
 
 namespace nanollama::json {
@@ -70,6 +72,7 @@ class Parser {
   Value object(int depth) {
     ++pos_;
     Object members;
+    std::unordered_set<std::string> seen;
     skip_space();
     if (pos_ < s_.size() && s_[pos_] == '}') {
       ++pos_;
@@ -82,6 +85,10 @@ class Parser {
       skip_space();
       if (pos_ >= s_.size() || s_[pos_] != ':') error("expected ':'");
       ++pos_;
+      // A key given twice would be read one way by find() (the first) and another by code
+      // walking the members (the last): refused, so every reader sees the same request.
+      // (A set, so that an object of many members stays linear.)
+      if (!seen.insert(key).second) error("duplicate member name " + quote(key));
       members.emplace_back(std::move(key), value(depth + 1));
       skip_space();
       if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -324,9 +331,20 @@ void Value::set(std::string key, Value value) {
   obj.emplace_back(std::move(key), std::move(value));
 }
 
-Value parse(std::string_view text) { return Parser(text).document(); }
+Value parse(std::string_view text) {
+  const size_t bad = utf8::first_invalid(text);
+  if (bad != std::string_view::npos) {
+    throw Error(ErrorCode::invalid_argument, "JSON: invalid UTF-8 at byte " + std::to_string(bad));
+  }
+  return Parser(text).document();
+}
 
-std::string quote(std::string_view s) {
+std::string quote(std::string_view raw) {
+  // Bytes that are not UTF-8 become U+FFFD: the output is valid for strict readers whatever
+  // text a caller (or a model's byte tokens) produced.
+  const bool valid = utf8::first_invalid(raw) == std::string_view::npos;
+  const std::string fixed = valid ? std::string() : utf8::sanitized(raw);
+  const std::string_view s = valid ? raw : std::string_view(fixed);
   std::string out = "\"";
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);

@@ -107,6 +107,8 @@ Hyperparameters read_hyperparameters(const gguf::GgufFile& file) {
   }
 
   hp.rms_eps = r.positive_float(a + "attention.layer_norm_rms_epsilon");
+  // Real models use 1e-5 or 1e-6; an epsilon near 1 or above swamps the activations.
+  if (hp.rms_eps >= 0.5f) r.fail("attention.layer_norm_rms_epsilon is " + std::to_string(hp.rms_eps) + " (must be below 0.5)");
   hp.rope_freq_base = r.positive_float(a + "rope.freq_base", 10000.0f);
 
   const std::string scaling = file.get_or<std::string>(a + "rope.scaling.type", "none");

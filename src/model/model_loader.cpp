@@ -121,6 +121,47 @@ void release_pages(const void* data, size_t bytes) {
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
+// The KV cache one sequence of the training context needs, before any session allocates it:
+// a file claiming an absurd context or width is refused here, with numbers.
+void check_kv_size(const gguf::GgufFile& f, const Hyperparameters& hp, uint64_t limit) {
+  const uint64_t bytes = 2ull * static_cast<uint64_t>(hp.n_layer) * static_cast<uint64_t>(hp.n_ctx_train) *
+                         static_cast<uint64_t>(hp.kv_dim()) * 2ull;  // each factor < 2^24: no overflow
+  if (bytes > limit) {
+    throw Error(ErrorCode::bad_format, f.path() + ": the KV cache of one " + std::to_string(hp.n_ctx_train) +
+                                           "-token context would take " + std::to_string(bytes >> 20) +
+                                           " MiB (limit " + std::to_string(limit >> 20) + " MiB)");
+  }
+}
+
+// Every row of every matrix, dequantized and checked (ModelOptions::check_weights): a NaN or
+// infinity anywhere would spread to every logit. Names the tensor and row.
+void check_matrices_finite(const gguf::GgufFile& f, const Model& model, bool tied_output) {
+  std::vector<float> row;
+  auto scan = [&](const kernels::MatrixView& m, const std::string& name) {
+    row.resize(static_cast<size_t>(m.cols));
+    for (int64_t r = 0; r < m.rows; ++r) {
+      kernels::dequantize_row(m.type, static_cast<const uint8_t*>(m.data) + static_cast<size_t>(r) * m.row_stride, row.data(), m.cols);
+      for (float v : row) {
+        if (!std::isfinite(v)) {
+          throw Error(ErrorCode::bad_format, f.path() + ": tensor '" + name + "' holds a non-finite value in row " +
+                                                 std::to_string(r) + " (found by the full weight check)");
+        }
+      }
+    }
+  };
+  scan(model.token_embedding(), "token_embd.weight");
+  if (!tied_output) scan(model.output(), "output.weight");
+  for (size_t l = 0; l < model.layers().size(); ++l) {
+    const LayerWeights& L = model.layers()[l];
+    const std::string p = "blk." + std::to_string(l) + ".";
+    const std::pair<const kernels::MatrixView*, const char*> all[] = {
+        {&L.wq, "attn_q.weight"},     {&L.wk, "attn_k.weight"}, {&L.wv, "attn_v.weight"},
+        {&L.wo, "attn_output.weight"}, {&L.w_gate, "ffn_gate.weight"}, {&L.w_up, "ffn_up.weight"},
+        {&L.w_down, "ffn_down.weight"}};
+    for (const auto& [m, name] : all) scan(*m, p + name);
+  }
+}
+
 }  // namespace
 
 Model::~Model() = default;
@@ -168,6 +209,7 @@ std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFi
   model->file_ = std::move(file);
   const auto& f = *model->file_;
   Hyperparameters hp = read_hyperparameters(f);
+  check_kv_size(f, hp, options.max_kv_bytes);
   Binder bind(f);
 
   // The embedding fixes the vocabulary size when the metadata does not.
@@ -212,6 +254,7 @@ std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFi
     }
   }
   bind.check_all_used();
+  if (options.check_weights) check_matrices_finite(f, *model, hp.tied_output);
   model->hp_ = hp;
   if (options.prefetch) prefetch(f);
   if (options.repack) model->repack(options.n_threads);

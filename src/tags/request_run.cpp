@@ -43,6 +43,15 @@ void RequestRun::collect(std::vector<Work>& out) const {
   }
 }
 
+void RequestRun::check_deadline(std::chrono::steady_clock::time_point now) noexcept {
+  const std::optional<double>& limit = request_.time_limit_seconds;
+  if (!limit || *limit <= 0.0 || timed_out_) return;
+  if (std::chrono::duration<double>(now - started_).count() >= *limit) {
+    timed_out_ = true;
+    cancel();
+  }
+}
+
 VariantRun* RequestRun::run_on(int32_t seq) {
   for (auto& run : runs_) {
     if (run.seq() == seq) return &run;
@@ -94,6 +103,7 @@ bool RequestRun::done() const noexcept {
 TagResult RequestRun::result() const {
   TagResult result;
   result.cancelled = cancelled_.load();
+  result.timed_out = timed_out_;
   result.model = resolved_.model;
   result.quality_line = resolved_.fields.quality_line;
   result.total.prompt_tokens = static_cast<int64_t>(prompt_ids_.size()) - held_;

@@ -58,6 +58,8 @@ class RequestRun {
   void stop(bool context_full);
   bool aborted() const noexcept { return aborted_; }
   void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
+  // Cancels the request, as timed out, if its time limit (from begin()) has passed by `now`.
+  void check_deadline(std::chrono::steady_clock::time_point now) noexcept;
   bool done() const noexcept;
 
   TagResult result() const;
@@ -77,6 +79,7 @@ class RequestRun {
   int32_t held_ = 0;
   bool prompted_ = false;                    // the prompt's logits are in
   bool aborted_ = false;
+  bool timed_out_ = false;
   std::vector<VariantRun> runs_;
   std::chrono::steady_clock::time_point started_;
 };

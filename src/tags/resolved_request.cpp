@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/utf8_check.h"
 #include "tags/builtin_lists.h"
 #include "tags/text_util.h"
 
@@ -18,7 +19,42 @@ using tags::Category;
 
 [[noreturn]] void bad(const std::string& what) { throw Error(ErrorCode::invalid_argument, "tag request: " + what); }
 
+// Every text of the request, named for errors: together they are bounded, and each must be
+// UTF-8 (the tokenizer would take anything, but the output must be valid JSON and text).
+void check_texts(const TagRequest& r) {
+  size_t total = 0;
+  auto text = [&](const std::string& field, std::string_view s) {
+    total += s.size();
+    if (total > TagLimits::kMaxTextBytes) {
+      bad("the request's text is over " + std::to_string(TagLimits::kMaxTextBytes) + " bytes (at " + field + ")");
+    }
+    const size_t at = utf8::first_invalid(s);
+    if (at != std::string_view::npos) bad(field + " is not valid UTF-8 at byte " + std::to_string(at));
+  };
+  auto list = [&](const char* field, const std::vector<std::string>& v) {
+    for (size_t i = 0; i < v.size(); ++i) text(std::string(field) + "[" + std::to_string(i) + "]", v[i]);
+  };
+  text("prompt", r.prompt);
+  list("rating", r.rating);
+  list("artist", r.artist);
+  list("characters", r.characters);
+  list("copyrights", r.copyrights);
+  list("quality", r.quality);
+  list("special", r.special);
+  list("general", r.general);
+  list("ban", r.ban);
+  text("format_template", r.format_template);
+  if (r.ban.size() > TagLimits::kMaxBanPatterns) {
+    bad("at most " + std::to_string(TagLimits::kMaxBanPatterns) + " ban patterns, got " + std::to_string(r.ban.size()));
+  }
+}
+
 void check(const TagRequest& r) {
+  check_texts(r);
+  if (r.time_limit_seconds &&
+      !(*r.time_limit_seconds >= 0.0 && *r.time_limit_seconds <= TagLimits::kMaxTimeLimitSeconds)) {
+    bad("time_limit_seconds must be 0 to " + std::to_string(static_cast<int>(TagLimits::kMaxTimeLimitSeconds)));
+  }
   if (r.variants < 1 || r.variants > 64) bad("variants must be 1 to 64, got " + std::to_string(r.variants));
   if (r.max_new_tokens < 1 || r.max_new_tokens > (1 << 20)) bad("max_new_tokens must be 1 to 1048576");
   if (r.max_retries < 0 || r.max_retries > 1000) bad("max_retries must be 0 to 1000");
@@ -31,7 +67,8 @@ void check(const TagRequest& r) {
   if (!(s.top_p >= 0.0f && s.top_p <= 1.0f)) bad("top_p must be 0 to 1");
   if (!(s.min_p >= 0.0f && s.min_p <= 1.0f)) bad("min_p must be 0 to 1");
   if (s.top_k < 0) bad("top_k must not be negative");
-  if (!(s.repeat_penalty > 0.0f)) bad("repeat_penalty must be positive");
+  if (s.top_k > (1 << 22)) bad("top_k must be at most 4194304");
+  if (!(s.repeat_penalty > 0.0f && s.repeat_penalty <= 100.0f)) bad("repeat_penalty must be above 0, at most 100");
 }
 
 // 0 .. 2^31 - 2, the range the web UI extension draws its seeds from: short enough to type

@@ -227,6 +227,8 @@ size_t TagGenerator::generate_many(const TagJobSource& next, const TagJobDone& d
       if (g.cancelled.load()) {
         for (auto& l : live) l.run->cancel();
       }
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& l : live) l.run->check_deadline(now);
       collected.clear();
       works.clear();
       for (auto& l : live) {

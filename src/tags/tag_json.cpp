@@ -201,6 +201,14 @@ TagRequest tag_request_from_json(const json::Value& object, const TagRequest& de
        }},
       {"format", [&](const std::string& k, const json::Value& v) { r.format_template = v.as_string(k); }},
       {"no-format", [&](const std::string& k, const json::Value& v) { r.no_format = v.as_bool(k); }},
+      {"time-limit",
+       [&](const std::string& k, const json::Value& v) {
+         if (v.is_null()) {
+           r.time_limit_seconds.reset();
+         } else {
+           r.time_limit_seconds = number(k, v, 0, TagLimits::kMaxTimeLimitSeconds);
+         }
+       }},
   };
   std::map<std::string_view, std::string> seen;  // canonical key -> the key as given
   for (const auto& [key, value] : object.as_object("a request")) {
@@ -224,6 +232,7 @@ json::Value tag_result_to_json(const TagResult& result) {
     o.set("variants", json::Value(std::move(all)));
   }
   o.set("cancelled", result.cancelled);
+  if (result.timed_out) o.set("timed_out", true);
   o.set("total", stats_json(result.total));
   o.set("quality_line", result.quality_line);
   o.set("model", model_json(result.model));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "nanollama/error.h"
 #include "tokenizer/special_split.h"
 #include "tokenizer/tokenizer_impl.h"
 #include "tokenizer/utf8.h"
@@ -55,6 +56,10 @@ void encode_escaped(std::string_view text, const Vocabulary& vocab, const Senten
 }  // namespace
 
 std::vector<int32_t> Tokenizer::encode(std::string_view text, EncodeOptions options) const {
+  if (text.size() > options.max_bytes) {
+    throw Error(ErrorCode::invalid_argument, "tokenizer: the text is " + std::to_string(text.size()) +
+                                                 " bytes long; encode takes at most " + std::to_string(options.max_bytes));
+  }
   const Vocabulary& vocab = impl_->vocab;
   std::vector<int32_t> ids;
   ids.reserve(text.size() / 3 + 4);

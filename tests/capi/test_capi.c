@@ -2,6 +2,7 @@
 /* The C API exercised from C. Takes the path of a small DanTagGen-shaped model (made by the
  * test fixture with `nanollama make-model`). Exits 0 when every check passes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nanollama/nanollama.h"
@@ -246,6 +247,55 @@ int main(int argc, char** argv) {
   CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
   CHECK(bad == NULL);
   CHECK(strlen(nl_last_error()) > 0);
+  request.variants = 1;
+
+  /* Untrusted requests (docs/SECURITY.md): each refused with what is wrong, and the
+   * generator gives the same tags afterwards. */
+  {
+    request.seed = 42;
+    request.general = "1girl, solo, long hair";
+    nl_tag_result* before = NULL;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &before) == NL_OK);
+    size_t big_n = (size_t)6 << 20;
+    char* big = (char*)malloc(big_n + 1);
+    memset(big, 'a', big_n);
+    big[big_n] = '\0';
+    request.prompt = big;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(nl_last_error(), "prompt is over 65536 bytes") != NULL);
+    request.prompt = "1girl, caf\xC3";
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(nl_last_error(), "not valid UTF-8 at byte 10") != NULL);
+    request.prompt = NULL;
+    request.ban = "(oops";
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(nl_last_error(), "(oops") != NULL);
+    request.ban = NULL;
+    request.top_p = 2.0f;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
+    request.top_p = 0.85f;
+    request.time_limit_seconds = -1.0;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
+    request.time_limit_seconds = 0.0;
+    request.target = (nl_target)7;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &bad) == NL_ERR_INVALID_ARGUMENT);
+    request.target = NL_TARGET_VERY_SHORT;
+    /* A JSON request over 256 KiB, one with a key twice, one not UTF-8. */
+    big[0] = '{';
+    CHECK(nl_generate_tags_json(generator, big, &bad) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(nl_last_error(), "over 262144 bytes") != NULL);
+    free(big);
+    CHECK(nl_generate_tags_json(generator, "{\"seed\": 1, \"seed\": 2}", &bad) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(nl_last_error(), "duplicate") != NULL);
+    CHECK(nl_generate_tags_json(generator, "{\"general\": \"\xFF\"}", &bad) == NL_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(nl_last_error(), "invalid UTF-8 at byte 13") != NULL);
+    CHECK(bad == NULL);
+    nl_tag_result* after = NULL;
+    CHECK(nl_generate_tags(generator, &request, NULL, NULL, &after) == NL_OK);
+    if (after != NULL && before != NULL) CHECK(same_tags(&after->variants[0], &before->variants[0]));
+    nl_tag_result_free(after);
+    nl_tag_result_free(before);
+  }
 
   /* Model options: the file's matrices as mapped (no repacking) give the same tags; a bad
    * option is refused. */

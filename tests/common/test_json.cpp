@@ -76,3 +76,63 @@ TEST(Json, TypeMismatchesNameTheField) {
 
 }  // namespace
 }  // namespace nanollama
+
+// ---- Untrusted text (docs/SECURITY.md) -------------------------------------------------
+
+namespace nanollama::json {
+namespace {
+
+std::string error_of(std::string_view text) {
+  try {
+    parse(text);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(JsonUntrusted, InvalidUtf8IsRefusedWithItsByteOffset) {
+  // Each class of malformed UTF-8 (Unicode table 3-7), at a known offset.
+  EXPECT_EQ(error_of("\"ab\xFF\""), "JSON: invalid UTF-8 at byte 3");             // never a lead byte
+  EXPECT_EQ(error_of("[\"\x80\"]"), "JSON: invalid UTF-8 at byte 2");             // lone continuation
+  EXPECT_EQ(error_of("\"\xC0\xAF\""), "JSON: invalid UTF-8 at byte 1");           // overlong '/'
+  EXPECT_EQ(error_of("\"\xE0\x80\xAF\""), "JSON: invalid UTF-8 at byte 1");       // overlong, 3 bytes
+  EXPECT_EQ(error_of("\"\xED\xA0\x80\""), "JSON: invalid UTF-8 at byte 1");       // a surrogate
+  EXPECT_EQ(error_of("\"\xF4\x90\x80\x80\""), "JSON: invalid UTF-8 at byte 1");   // above U+10FFFF
+  EXPECT_EQ(error_of("\"\xE6\x97\""), "JSON: invalid UTF-8 at byte 1");           // truncated
+  EXPECT_EQ(error_of("{\"k\": 1} \xC3"), "JSON: invalid UTF-8 at byte 9");        // after the value
+  // Well-formed text of every length passes: e-acute, CJK, an emoji.
+  EXPECT_EQ(parse("\"\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80\"").as_string(), "\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80");
+}
+
+TEST(JsonUntrusted, DuplicateMemberNamesAreRefusedAtAnyDepth) {
+  EXPECT_NE(error_of(R"({"a": 1, "a": 2})").find("duplicate member name \"a\""), std::string::npos);
+  EXPECT_NE(error_of(R"({"x": [{"b": 1, "c": 0, "b": 1}]})").find("duplicate member name \"b\""), std::string::npos);
+  // The same name in sibling objects is fine, and escapes name the same member.
+  EXPECT_NO_THROW(parse(R"([{"a": 1}, {"a": 2}])"));
+  EXPECT_NE(error_of(R"({"a": 1, "\u0061": 2})").find("duplicate"), std::string::npos);
+}
+
+TEST(JsonUntrusted, OutputIsAlwaysValidUtf8) {
+  // Bytes that are not UTF-8 become U+FFFD, one per byte; valid text is untouched.
+  EXPECT_EQ(quote("a\xFF" "b"), "\"a\xEF\xBF\xBD" "b\"");
+  EXPECT_EQ(quote("\xC3"), "\"\xEF\xBF\xBD\"");
+  EXPECT_EQ(quote("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  EXPECT_EQ(quote("\xC3\xA9"), "\"\xC3\xA9\"");
+  Value v;
+  v.set("k\x80", Value(std::string("x\xC0")));
+  const std::string out = dump(v);
+  EXPECT_EQ(out, "{\"k\xEF\xBF\xBD\":\"x\xEF\xBF\xBD\"}");
+  EXPECT_EQ(parse(out).find("k\xEF\xBF\xBD")->as_string(), "x\xEF\xBF\xBD");  // and it reads back
+}
+
+TEST(JsonUntrusted, WideObjectsAndDeepNestingStayBounded) {
+  std::string wide = "{";
+  for (int i = 0; i < 100000; ++i) wide += (i ? ",\"" : "\"") + std::to_string(i) + "\":0";
+  wide += "}";
+  EXPECT_EQ(parse(wide).as_object().size(), 100000u);  // linear: a set of names, not a scan per member
+  EXPECT_NE(error_of(std::string(600, '[') + std::string(600, ']')).find("nesting too deep"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nanollama::json

@@ -4,6 +4,9 @@
 #include <functional>
 #include <map>
 
+#include <cstring>
+#include <limits>
+
 #include "nanollama/model.h"
 #include "support/test_support.h"
 
@@ -18,6 +21,9 @@ struct Recipe {
   std::function<void(gguf::GgufWriter&)> edit_metadata;
   std::vector<std::string> drop;
   std::vector<std::string> extra;
+  // Bytes of a tensor changed after it is zero-filled (a NaN planted in a weight).
+  std::map<std::string, std::function<void(std::vector<uint8_t>&)>> poke;
+  ModelOptions options;
 };
 
 std::shared_ptr<const Model> load(const Recipe& r, std::vector<uint8_t>& keep) {
@@ -48,10 +54,12 @@ std::shared_ptr<const Model> load(const Recipe& r, std::vector<uint8_t>& keep) {
     const TensorType type = r.types.count(name) ? r.types.at(name) : TensorType::F32;
     uint64_t n = 1;
     for (uint64_t d : dims) n *= d;
-    w.add_tensor(name, type, dims, std::vector<uint8_t>(*row_bytes(type, n), 0));
+    std::vector<uint8_t> bytes(*row_bytes(type, n), 0);
+    if (r.poke.count(name)) r.poke.at(name)(bytes);
+    w.add_tensor(name, type, dims, std::move(bytes));
   }
   keep = w.write_to_memory();
-  return Model::from_gguf(gguf::GgufFile::parse(keep, "m.gguf"));
+  return Model::from_gguf(gguf::GgufFile::parse(keep, "m.gguf"), r.options);
 }
 
 std::string error_of(const Recipe& r) {
@@ -192,6 +200,71 @@ TEST(ModelLoading, MissingFileIsAnIoError) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::io);
   }
+}
+
+// ---- Untrusted files (docs/SECURITY.md): what the forward pass relies on -----------------
+
+// Float bits placed at element `i` of an F32 tensor.
+std::function<void(std::vector<uint8_t>&)> put_f32(size_t i, float v) {
+  return [i, v](std::vector<uint8_t>& b) { std::memcpy(b.data() + 4 * i, &v, 4); };
+}
+
+TEST(ModelLoadingUntrusted, NonFiniteNormWeightsAreRefused) {
+  for (const char* norm : {"output_norm.weight", "blk.0.attn_norm.weight", "blk.0.ffn_norm.weight"}) {
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+      Recipe r;
+      r.poke[norm] = put_f32(17, bad);
+      EXPECT_LOAD_ERROR(r, "'" + std::string(norm) + "' holds a non-finite value");
+    }
+  }
+}
+
+TEST(ModelLoadingUntrusted, EpsilonContextAndHeadSizesOutOfRangeAreRefused) {
+  auto with = [](const char* key, gguf::Value v) {
+    Recipe r;
+    r.edit_metadata = [key, v](gguf::GgufWriter& w) { w.set(key, v); };
+    return r;
+  };
+  EXPECT_LOAD_ERROR(with("llama.attention.layer_norm_rms_epsilon", 0.0f), "layer_norm_rms_epsilon' is 0");
+  EXPECT_LOAD_ERROR(with("llama.attention.layer_norm_rms_epsilon", -1e-5f), "(must be > 0)");
+  EXPECT_LOAD_ERROR(with("llama.attention.layer_norm_rms_epsilon", std::numeric_limits<float>::quiet_NaN()), "(must be > 0)");
+  EXPECT_LOAD_ERROR(with("llama.attention.layer_norm_rms_epsilon", 2.0f), "(must be below 0.5)");
+  EXPECT_LOAD_ERROR(with("llama.context_length", uint32_t{0}), "'llama.context_length' is 0");
+  EXPECT_LOAD_ERROR(with("llama.context_length", uint32_t{1u << 30}), "'llama.context_length' is 1073741824");
+  EXPECT_LOAD_ERROR(with("llama.attention.head_count", uint32_t{0}), "'llama.attention.head_count' is 0");
+  EXPECT_LOAD_ERROR(with("llama.attention.key_length", uint32_t{1u << 20}), "'llama.attention.key_length' is 1048576");
+  EXPECT_LOAD_ERROR(with("llama.rope.freq_base", std::numeric_limits<float>::infinity()), "rope.freq_base");
+}
+
+TEST(ModelLoadingUntrusted, AKvCacheOverTheLimitIsRefusedBeforeAnySession) {
+  // 1 layer x 2^24 positions x 32 KV floats x 2 (K and V) x 2 bytes = 2 GiB > a 1 GiB limit.
+  Recipe r;
+  r.edit_metadata = [](gguf::GgufWriter& w) { w.set("llama.context_length", uint32_t{1u << 24}); };
+  r.options.max_kv_bytes = uint64_t{1} << 30;
+  EXPECT_LOAD_ERROR(r, "would take 2048 MiB (limit 1024 MiB)");
+  r.options.max_kv_bytes = uint64_t{4} << 30;
+  EXPECT_LOAD_ERROR(r, "(loaded)");
+}
+
+TEST(ModelLoadingUntrusted, TheFullWeightCheckFindsANonFiniteWeightAnywhere) {
+  Recipe r;
+  r.poke["blk.0.ffn_down.weight"] = put_f32(5 * 96 + 3, std::numeric_limits<float>::infinity());
+  EXPECT_LOAD_ERROR(r, "(loaded)");  // matrices are not read by default
+  r.options.check_weights = true;
+  EXPECT_LOAD_ERROR(r, "'blk.0.ffn_down.weight' holds a non-finite value in row 5");
+  // In a Q8_0 matrix the NaN hides in a block's F16 scale (0x7E00).
+  Recipe q;
+  q.types["blk.0.attn_k.weight"] = TensorType::Q8_0;
+  q.poke["blk.0.attn_k.weight"] = [](std::vector<uint8_t>& b) {
+    const size_t row = 2, block_bytes = 34, blocks_per_row = 2;
+    b[(row * blocks_per_row + 1) * block_bytes] = 0x00;
+    b[(row * blocks_per_row + 1) * block_bytes + 1] = 0x7E;
+  };
+  q.options.check_weights = true;
+  EXPECT_LOAD_ERROR(q, "'blk.0.attn_k.weight' holds a non-finite value in row 2");
+  Recipe clean;
+  clean.options.check_weights = true;
+  EXPECT_LOAD_ERROR(clean, "(loaded)");
 }
 
 }  // namespace

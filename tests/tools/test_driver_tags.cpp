@@ -69,16 +69,19 @@ TEST_F(DriverTags, BatchAnswersEveryLineInOrderAndSurvivesABadOne) {
     lines.push_back(json::parse(r.out.substr(start, end - start)));
     start = end + 1;
   }
-  ASSERT_EQ(lines.size(), 4u);
+  // Exactly one result per input line: the blank one is refused too.
+  ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines[0].find("line")->as_int(), 1);
   EXPECT_TRUE(lines[0].find("tags")->is_array());
   EXPECT_NE(lines[1].find("error")->as_string().find("target"), std::string::npos);
-  EXPECT_EQ(lines[2].find("line")->as_int(), 4);
-  EXPECT_TRUE(lines[2].find("error") != nullptr);
-  EXPECT_EQ(lines[3].find("line")->as_int(), 5);
-  EXPECT_TRUE(lines[3].find("tags")->is_array());
+  EXPECT_EQ(lines[2].find("line")->as_int(), 3);
+  EXPECT_NE(lines[2].find("error")->as_string().find("empty"), std::string::npos);
+  EXPECT_EQ(lines[3].find("line")->as_int(), 4);
+  EXPECT_TRUE(lines[3].find("error") != nullptr);
+  EXPECT_EQ(lines[4].find("line")->as_int(), 5);
+  EXPECT_TRUE(lines[4].find("tags")->is_array());
   // The model was loaded once and the prompt reused: the last line reused its prefix.
-  EXPECT_GT(lines[3].find("total")->find("reused_tokens")->as_int(), 0);
+  EXPECT_GT(lines[4].find("total")->find("reused_tokens")->as_int(), 0);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
