@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tag requests and results as JSON objects (batch files, bindings). Keys are the driver's
 // long option names.
+#include <charconv>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -145,11 +146,15 @@ TagRequest tag_request_from_json(const json::Value& object, const TagRequest& de
       {"aspect-ratio", [&](const std::string& k, const json::Value& v) { r.aspect_ratio = number(k, v, 1e-3, 1e3); }},
       {"size",
        [&](const std::string& k, const json::Value& v) {
+         // WxH, each side 1 to 2^20 (as "width" and "height"); from_chars refuses overflow.
          const std::string& s = v.as_string(k);
+         const char* end = s.data() + s.size();
          int w = 0, h = 0;
-         char x = 0, extra = 0;
-         if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w <= 0 || h <= 0) {
-           bad(k, "must look like \"832x1216\"");
+         const auto [after_w, w_error] = std::from_chars(s.data(), end, w);
+         const bool has_x = w_error == std::errc{} && after_w != end && (*after_w == 'x' || *after_w == 'X');
+         const auto [after_h, h_error] = has_x ? std::from_chars(after_w + 1, end, h) : std::from_chars_result{end, std::errc::invalid_argument};
+         if (!has_x || h_error != std::errc{} || after_h != end || w <= 0 || h <= 0 || w > (1 << 20) || h > (1 << 20)) {
+           bad(k, "must look like \"832x1216\" (each side 1 to 1048576)");
          }
          r.width = w;
          r.height = h;

@@ -220,7 +220,8 @@ TEST(TagRequestJson, KeysAreTheOptionNames) {
   EXPECT_EQ(r.activation, Activation::mish);
   for (const char* bad : {R"({"target": "medium"})", R"({"bogus": 1})", R"({"seed": -2})", R"({"seed": -1.5})",
                           R"({"size": "big"})", R"({"temp": "hot"})", R"([1])", R"({"max-same-output": 0})",
-                          R"({"builtin-lists": "no"})"}) {
+                          R"({"builtin-lists": "no"})", R"({"size": "99999999999x2"})", R"({"size": "832x"})",
+                          R"({"size": "832x1216px"})", R"({"size": "0x5"})", R"({"size": "2000000x5"})"}) {
     EXPECT_THROW(tag_request_from_json(json::parse(bad)), Error) << bad;
   }
 }
