@@ -14,6 +14,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 # pkg-config must read the arm64 .pc files, not the host's.
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
-# The dynamic loader and libc of the cross toolchain (libc6-arm64-cross); "max" has every
-# extension qemu emulates, the dot product included.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu;-cpu;max)
+# Programs run with the arm64 multiarch loader and libc (libc6:arm64, /lib/ld-linux-aarch64.so.1).
+# Not `-L /usr/aarch64-linux-gnu`: that loader (libc6-arm64-cross) with the multiarch
+# libraries' libc hung in pthread_create. "max" has every extension qemu emulates, the dot
+# product included.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-cpu;max)

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 packages=(
   g++-aarch64-linux-gnu qemu-user cmake pkg-config
-  libpcre2-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64 libxsimd-dev libeigen3-dev
+  libc6:arm64 libstdc++6:arm64 libpcre2-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64
+  libxsimd-dev libeigen3-dev
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -53,7 +54,7 @@ cmake -S . -B "$build_dir" -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake 
 cmake --build "$build_dir" -j "$(nproc)"
 
 # ctest runs every test program through the emulator the toolchain file names
-# (CMAKE_CROSSCOMPILING_EMULATOR: qemu-aarch64 with the cross libc, CPU "max"); the tests
+# (CMAKE_CROSSCOMPILING_EMULATOR: qemu-aarch64, CPU "max", the arm64 multiarch libc); the tests
 # that start the driver start it through a wrapper that does the same (tests/CMakeLists.txt).
 for isa in scalar neon neon-dotprod; do
   echo "== aarch64 under qemu, NANOLLAMA_ISA=$isa"
