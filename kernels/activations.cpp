@@ -23,16 +23,17 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
   if (!supports_weight_type(weight_type)) fail(ErrorCode::unsupported, weight_type, "not a supported weight type");
   const TensorType act = activation_type(weight_type);
   const TypeTraits& traits = *find_traits(act);
+  const TensorTypeInfo& info = tensor_type_info(act);
   if (n_rows < 0 || cols < 0) fail(ErrorCode::invalid_argument, weight_type, "negative size");
-  if (cols % traits.block_size != 0) {
+  if (cols % info.block_size != 0) {
     fail(ErrorCode::invalid_argument, weight_type,
          "row length " + std::to_string(cols) + " is not a multiple of " + std::string(tensor_type_name(act)) +
-             "'s block size " + std::to_string(traits.block_size));
+             "'s block size " + std::to_string(info.block_size));
   }
   if (n_rows > 1 && ld < cols) fail(ErrorCode::invalid_argument, weight_type, "leading dimension below row length");
   if (n_rows > 0 && cols > 0 && x == nullptr) fail(ErrorCode::invalid_argument, weight_type, "null input");
 
-  const size_t row_bytes = static_cast<size_t>(cols / traits.block_size) * traits.block_bytes;
+  const size_t row_bytes = static_cast<size_t>(cols / info.block_size) * info.block_bytes;
   const size_t need = row_bytes * static_cast<size_t>(n_rows) + 64;
   if (storage_.size() < need) storage_.resize(need);  // grows only; reused afterwards
   const auto base = reinterpret_cast<uintptr_t>(storage_.data());
@@ -41,14 +42,15 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
   rows_ = n_rows;
   cols_ = cols;
   row_bytes_ = row_bytes;
-  packed_by_ = 0;
+  packed_by_.reset();
   if (n_rows == 0 || cols == 0) return;
 
   // Q8_0 rows are also packed for the panel kernels (MatmulOps::pack), each range of rows
   // right after it is quantized, while it is in cache: as a pass of the product's own this
   // took 3 % of a 128-row product on two threads. The packed form is row by row, so a range
   // of rows is packed at its own offset.
-  const MatmulOps& panels = active_table().matmul_q8_0_panels;
+  const KernelTable& table = active_table();
+  const MatmulOps& panels = table.matmul_q8_0_panels;
   const bool pack = act == TensorType::Q8_0 && panels.pack != nullptr && panels.packed_bytes != nullptr;
   const MatmulArgs all{data_, row_bytes, cols, data_, row_bytes, n_rows, nullptr, 0};
   size_t packed_row_bytes = 0;
@@ -58,7 +60,7 @@ void Activations::prepare(TensorType weight_type, const float* x, int64_t n_rows
     if (packed_storage_.size() < total + 64) packed_storage_.resize(total + 64);
     const auto pbase = reinterpret_cast<uintptr_t>(packed_storage_.data());
     packed_ = packed_storage_.data() + ((64 - pbase % 64) % 64);
-    packed_by_ = reinterpret_cast<uintptr_t>(panels.pack);
+    packed_by_ = table.isa;
   }
 
   struct Job {

@@ -86,13 +86,8 @@ struct KernelTable {
   void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n);
 };
 
-// Tables of each path. The x86 ones exist only in x86 builds (NANOLLAMA_X86_KERNELS).
+// The scalar path's table (every other path's starts as a copy of it: isa_registry.h).
 const KernelTable& scalar_table() noexcept;
-#if defined(NANOLLAMA_X86_KERNELS)
-const KernelTable& avx2_table() noexcept;
-const KernelTable& avx512_table() noexcept;
-const KernelTable& avx512vnni_table() noexcept;
-#endif
 
 // The table of the active path.
 const KernelTable& active_table() noexcept;

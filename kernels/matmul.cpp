@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/activations_access.h"
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 #include "kernels/thread_pool.h"
@@ -82,7 +83,7 @@ struct Job {
 // one Activations::prepare made if it is that layout, else packed here once per layout, into
 // storage kept for the next call. Every job has the same activations, so jobs with the same
 // packer share its result.
-void pack_activations(std::vector<Job>& jobs, const Activations& x, int threads) {
+void pack_activations(std::vector<Job>& jobs, const Activations& x, const KernelTable& table, int threads) {
   thread_local std::vector<uint8_t> storage;
   thread_local std::vector<size_t> offsets;
   constexpr size_t kAlign = 64, kNone = SIZE_MAX;
@@ -92,7 +93,7 @@ void pack_activations(std::vector<Job>& jobs, const Activations& x, int threads)
     const MatmulOps& ops = *jobs[j].ops;
     const size_t bytes = ops.packed_bytes != nullptr ? ops.packed_bytes(jobs[j].args) : 0;
     if (bytes == 0) continue;
-    if (const uint8_t* prepared = x.packed_for(reinterpret_cast<uintptr_t>(ops.pack))) {
+    if (const uint8_t* prepared = ActivationsAccess::packed_for(x, table, ops)) {
       jobs[j].args.x_packed = prepared;
       continue;
     }
@@ -159,7 +160,7 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   }
   int threads = n_threads > 0 ? n_threads : default_threads();
   threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kMinWorkPerThread)));
-  pack_activations(jobs, x, threads);
+  pack_activations(jobs, x, table, threads);
   int64_t max_rows = 0;
   for (const Job& job : jobs) max_rows = std::max(max_rows, job.rows);
   const int parts = threads == 1 ? 1
@@ -197,8 +198,9 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
     return;
   }
   thread_local std::vector<Job> jobs;
-  jobs.assign(1, Job{args, &ops_for(active_table(), w), w.rows});
-  pack_activations(jobs, x, 1);
+  const KernelTable& table = active_table();
+  jobs.assign(1, Job{args, &ops_for(table, w), w.rows});
+  pack_activations(jobs, x, table, 1);
   jobs[0].ops->run(jobs[0].args, row_begin, row_end);
 }
 

@@ -3,53 +3,18 @@
 #include "kernels/traits.h"
 
 #include <array>
-#include <cstring>
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
 
-#include "kernels/scalar/reference.h"
 #include "nanollama/error.h"
 
 namespace nanollama::kernels {
 namespace {
 
-// Conversions that have SIMD versions go through the active table (those versions give the
-// same bytes as the reference; the tests check it on every path).
-void dequantize_f32(const void* src, float* dst, int64_t n) { std::memcpy(dst, src, static_cast<size_t>(n) * 4); }
-void quantize_f32(const float* src, void* dst, int64_t n) { std::memcpy(dst, src, static_cast<size_t>(n) * 4); }
-void dequantize_f16(const void* src, float* dst, int64_t n) {
-  active_table().f16_to_f32(static_cast<const uint16_t*>(src), dst, n);
-}
-void quantize_f16(const float* src, void* dst, int64_t n) {
-  active_table().f32_to_f16(src, static_cast<uint16_t*>(dst), n);
-}
-void dequantize_bf16(const void* src, float* dst, int64_t n) {
-  ref::bf16_to_f32(static_cast<const uint16_t*>(src), dst, n);
-}
-void quantize_bf16(const float* src, void* dst, int64_t n) { ref::f32_to_bf16(src, static_cast<uint16_t*>(dst), n); }
-void quantize_q8_0(const float* src, void* dst, int64_t n) { active_table().quantize_q8_0(src, dst, n); }
-void quantize_q8_k(const float* src, void* dst, int64_t n) { active_table().quantize_q8_k(src, dst, n); }
-
-TypeTraits make(TensorType type, bool weight, TensorType act, void (*deq)(const void*, float*, int64_t),
-                void (*quant)(const float*, void*, int64_t), float (*dot)(const void*, const void*, int64_t),
-                MatmulOps KernelTable::*mm) {
-  const auto& info = tensor_type_info(type);
-  return TypeTraits{type, info.block_size, info.block_bytes, weight, act, deq, quant, dot, mm};
-}
-
-const std::array<TypeTraits, 6>& table() {
-  using T = TensorType;
-  static const std::array<TypeTraits, 6> rows = {
-      make(T::F32, true, T::F32, dequantize_f32, quantize_f32, ref::dot_f32_row, &KernelTable::matmul_f32),
-      make(T::F16, true, T::F32, dequantize_f16, quantize_f16, ref::dot_f16_row, &KernelTable::matmul_f16),
-      make(T::BF16, true, T::F32, dequantize_bf16, quantize_bf16, ref::dot_bf16_row, &KernelTable::matmul_bf16),
-      make(T::Q8_0, true, T::Q8_0, ref::dequantize_row_q8_0, quantize_q8_0, ref::dot_q8_0_row,
-           &KernelTable::matmul_q8_0),
-      make(T::Q6_K, true, T::Q8_K, ref::dequantize_row_q6_k, ref::quantize_row_q6_k, ref::dot_q6_k_row,
-           &KernelTable::matmul_q6_k),
-      make(T::Q8_K, false, T::Q8_K, ref::dequantize_row_q8_k, quantize_q8_k, nullptr, nullptr),
-  };
-  return rows;
-}
+// The table: one line per format, in the order weight_types() lists them.
+constexpr const TypeTraits* kRows[] = {&kTraitsF32, &kTraitsF16, &kTraitsBF16, &kTraitsQ8_0, &kTraitsQ6_K, &kTraitsQ8_K};
 
 // Builds the message only on failure: the row conversions run inside every decode (the
 // embedding lookup), which must not allocate (src/model/session_impl.h).
@@ -60,9 +25,10 @@ const std::array<TypeTraits, 6>& table() {
 const TypeTraits& checked_row(const char* what, TensorType type, const void* data, int64_t n) {
   const TypeTraits* t = find_traits(type);
   if (t == nullptr) fail_row(ErrorCode::unsupported, what, type, "type not supported by the kernels");
-  if (n < 0 || n % t->block_size != 0) {
+  const uint32_t block_size = tensor_type_info(type).block_size;
+  if (n < 0 || n % block_size != 0) {
     fail_row(ErrorCode::invalid_argument, what, type,
-             "row length " + std::to_string(n) + " is not a multiple of the block size " + std::to_string(t->block_size));
+             "row length " + std::to_string(n) + " is not a multiple of the block size " + std::to_string(block_size));
   }
   if (n > 0 && data == nullptr) fail_row(ErrorCode::invalid_argument, what, type, "null pointer");
   return *t;
@@ -71,10 +37,33 @@ const TypeTraits& checked_row(const char* what, TensorType type, const void* dat
 }  // namespace
 
 const TypeTraits* find_traits(TensorType type) noexcept {
-  for (const auto& row : table()) {
-    if (row.type == type) return &row;
+  for (const TypeTraits* row : kRows) {
+    if (row->type == type) return row;
   }
   return nullptr;
+}
+
+std::span<const TensorType> weight_types() noexcept {
+  static const auto types = [] {
+    std::array<TensorType, std::size(kRows)> out{};
+    size_t n = 0;
+    for (const TypeTraits* row : kRows) {
+      if (row->is_weight_type) out[n++] = row->type;
+    }
+    return std::pair{out, n};
+  }();
+  return {types.first.data(), types.second};
+}
+
+bool is_quantized_type(TensorType type) noexcept {
+  const TypeTraits* t = find_traits(type);
+  return t != nullptr && t->is_quantized;
+}
+
+std::optional<uint32_t> gguf_file_type(TensorType weight_type) noexcept {
+  const TypeTraits* t = find_traits(weight_type);
+  if (t == nullptr || !t->is_weight_type) return std::nullopt;
+  return t->file_type;
 }
 
 bool supports_weight_type(TensorType type) noexcept {

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "format.h"
+#include "nanollama/kernels.h"
 #include "nanollama/model_builder.h"
 #include "progress.h"
 #include "session_options.h"
@@ -28,7 +29,7 @@ int cmd_make_model(int argc, char** argv) {
       .option("kv-heads", 0, "N", "key/value heads (grouped-query attention)")
       .option("ctx", 0, "N", "training context length")
       .option("vocab", 0, "N", "vocabulary size with the built-in vocabulary", "32006")
-      .option("type", 0, "f32|f16|q8_0|q6_k", "type of the weight matrices", "f16")
+      .option("type", 0, "f32|f16|bf16|q8_0|q6_k", "type of the weight matrices", "f16")
       .option("seed", 0, "N", "random seed", "1")
       .option("vocab-from", 0, "GGUF", "copy the tokenizer from this model instead of the built-in one")
       .flag("tied", 0, "share the embedding as the output matrix")
@@ -53,9 +54,10 @@ int cmd_make_model(int argc, char** argv) {
   spec.tied_output = args.has("tied");
   const std::string type = args.get("type", "f16");
   auto parsed = parse_tensor_type(type);
-  if (!parsed || (*parsed != TensorType::F32 && *parsed != TensorType::F16 && *parsed != TensorType::Q8_0 &&
-                  *parsed != TensorType::Q6_K)) {
-    throw UsageError("--type must be f32, f16, q8_0 or q6_k, got '" + type + "'");
+  if (!parsed || !kernels::supports_weight_type(*parsed)) {
+    std::string known;
+    for (TensorType t : kernels::weight_types()) known += (known.empty() ? "" : ", ") + std::string(tensor_type_name(t));
+    throw UsageError("--type must be one of " + known + " (any case), got '" + type + "'");
   }
   spec.type = *parsed;
   std::shared_ptr<const gguf::GgufFile> vocab;

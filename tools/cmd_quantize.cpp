@@ -28,15 +28,20 @@ struct Target {
   bool quantized;
 };
 
+// Targets: every weight type but F32 (from the kernels' type table).
 Target parse_target(const std::string& name) {
   const auto type = parse_tensor_type(name);
-  if (type == TensorType::Q8_0) return {*type, 7, true};
-  if (type == TensorType::Q6_K) return {*type, 18, true};
-  if (type == TensorType::F16) return {*type, 1, false};
-  throw UsageError("--type must be q8_0, q6_k or f16, got '" + name + "'");
+  if (type && *type != TensorType::F32 && kernels::supports_weight_type(*type)) {
+    return {*type, *kernels::gguf_file_type(*type), kernels::is_quantized_type(*type)};
+  }
+  std::string known;
+  for (TensorType t : kernels::weight_types()) {
+    if (t != TensorType::F32) known += (known.empty() ? "" : ", ") + std::string(tensor_type_name(t));
+  }
+  throw UsageError("--type must be one of " + known + " (any case), got '" + name + "'");
 }
 
-bool is_float_source(TensorType t) { return t == TensorType::F32 || t == TensorType::F16 || t == TensorType::BF16; }
+bool is_float_source(TensorType t) { return kernels::supports_weight_type(t) && !kernels::is_quantized_type(t); }
 
 [[noreturn]] void refuse(const std::string& what) { throw Error(ErrorCode::invalid_argument, what); }
 

@@ -4,8 +4,9 @@
 // Kernels know nothing about models: only blocks, rows and vectors. Every routine has a
 // scalar reference (the oracle for tests, and the path on CPUs without SIMD); faster paths
 // are compiled per instruction set in their own translation units and chosen at start-up
-// from CPUID. NANOLLAMA_ISA=scalar|avx2|avx512|avx512vnni (or set_isa) forces a lower path,
-// so one machine can test and benchmark every path.
+// from the CPU's feature bits. NANOLLAMA_ISA=scalar|avx2|avx512|avx512vnni on x86-64,
+// scalar|neon|neon-dotprod on AArch64 (or set_isa) forces a lower path, so one machine can
+// test and benchmark every path.
 //
 // Thread contract: all functions are safe to call from many threads at once, except
 // set_isa, which must not run while other threads are inside kernels.
@@ -26,7 +27,8 @@ namespace nanollama::kernels {
 // ---------------------------------------------------------------------------------------
 // Instruction-set paths
 
-enum class Isa : int { scalar = 0, avx2 = 1, avx512 = 2, avx512vnni = 3 };
+// Paths of every architecture; a build supports scalar and its own architecture's paths.
+enum class Isa : int { scalar = 0, avx2 = 1, avx512 = 2, avx512vnni = 3, neon = 4, neon_dotprod = 5 };
 
 std::string_view isa_name(Isa isa) noexcept;
 std::optional<Isa> parse_isa(std::string_view name) noexcept;
@@ -37,14 +39,22 @@ Isa active_isa() noexcept;             // in use: NANOLLAMA_ISA if set, else bes
 // Forces a path; throws Error(unsupported) if this CPU cannot run it.
 void set_isa(Isa isa);
 // The instruction-set features the paths depend on that this CPU (and OS) offers, in
-// ggml/GCC spelling: "avx2", "fma", "f16c", "avx512f", ..., "avx512vnni". Empty off x86.
+// ggml/GCC spelling: "avx2", "fma", "f16c", "avx512f", ..., "avx512vnni" on x86-64; "neon",
+// "fp16", "dotprod" on AArch64. Empty elsewhere.
 std::vector<std::string_view> cpu_features();
 
 // ---------------------------------------------------------------------------------------
 // Weight formats
 
-// Types nanollama computes with as weights: F32, F16, BF16, Q8_0, Q6_K.
+// Types nanollama computes with as weights: F32, F16, BF16, Q8_0, Q6_K (weight_types(), in
+// that order).
 bool supports_weight_type(TensorType type) noexcept;
+std::span<const TensorType> weight_types() noexcept;
+// Block-quantized types (Q8_0, Q6_K, Q8_K), as opposed to the float ones.
+bool is_quantized_type(TensorType type) noexcept;
+// llama.cpp's general.file_type of a model whose matrices are of this weight type (F32 0,
+// F16 1, Q8_0 7, Q6_K 18, BF16 32); nullopt for other types.
+std::optional<uint32_t> gguf_file_type(TensorType weight_type) noexcept;
 // The activation type a weight type's dot product consumes (Q8_0 -> Q8_0, Q6_K -> Q8_K,
 // float types -> F32).
 TensorType activation_type(TensorType weight_type) noexcept;
@@ -105,15 +115,15 @@ class Activations {
   int64_t cols() const noexcept { return cols_; }
   const uint8_t* row(int64_t i) const noexcept { return data_ + i * row_bytes_; }
   size_t row_bytes() const noexcept { return row_bytes_; }
-  // For the kernels: the rows in the layout of the kernel whose activation packer is `tag`,
-  // if prepare made it (Q8_0, for the panel kernels, in the same pass), else null.
-  const uint8_t* packed_for(uintptr_t tag) const noexcept { return tag == packed_by_ ? packed_ : nullptr; }
 
  private:
+  friend struct ActivationsAccess;  // the matrix-product driver's side (kernels/, private)
   std::vector<uint8_t> storage_;
   std::vector<uint8_t> packed_storage_;
-  uint8_t* packed_ = nullptr;  // packed_storage_ aligned to 64 bytes
-  uintptr_t packed_by_ = 0;
+  // Q8_0 rows also in the activation layout of the Q8_0 panel kernels of path packed_by_,
+  // made by prepare in the same pass (packed_storage_ aligned to 64 bytes).
+  uint8_t* packed_ = nullptr;
+  std::optional<Isa> packed_by_;
   uint8_t* data_ = nullptr;  // storage_ aligned to 64 bytes
   TensorType type_ = TensorType::F32;
   int64_t rows_ = 0;

@@ -113,9 +113,8 @@ class Session {
   // Bytes held by the KV pool.
   uint64_t kv_bytes() const noexcept;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

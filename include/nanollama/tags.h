@@ -230,9 +230,8 @@ class TagGenerator {
   const Tokenizer& tokenizer() const noexcept;
   const tags::CategoryLists& categories() const noexcept;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

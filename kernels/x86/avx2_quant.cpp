@@ -14,7 +14,7 @@
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
-#include "kernels/x86/stream_prefetch.h"
+#include "kernels/simd/stream_prefetch.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace nanollama::kernels {
@@ -72,7 +72,7 @@ IV q8_pair(const Q8W& w, IV x) {
 IV q8v_prep_x(IV x) { return x; }
 IV q8v_init(IV) { return _mm256_setzero_si256(); }
 IV q8v_dot(IV, IV w, IV x) { return q8_pair(q8_prep_w(w), x); }
-#include "kernels/x86/int_reduce.inl"
+#include "kernels/x86/shared_hooks.inl"
 // Eight steps (one block each) of q8v_dot lanes to one lane per block.
 [[gnu::always_inline]] inline IV q8v_block_sums(const IV part[8]) { return sum_lanes_8x8(part); }
 // The f16 scales of block b in 8 rows (row r's at first + r * stride), in row order.
@@ -166,13 +166,6 @@ IV q6_acc(IV acc, IV u, IV x, IV sc) {
 }
 
 IV i_add(IV a, IV b) { return _mm256_add_epi32(a, b); }
-// Integer lane sums: exact, so their order does not matter.
-int32_t i_hsum8(__m256i v) {
-  __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
-  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
-  return _mm_cvtsi128_si32(t);
-}
 int32_t i_hsum(IV v) { return i_hsum8(v); }
 IV i_mullo(IV a, IV b) { return _mm256_mullo_epi32(a, b); }
 
@@ -193,17 +186,10 @@ IV q6p_dot(IV acc, IV u, int32_t x4) {
 constexpr int kQ6PanelC = 3;
 constexpr int kQ6PanelFewC = 4;
 
-#include "kernels/x86/quant_kernels.inl"
-#include "kernels/x86/q6_panel_kernels.inl"
+#include "kernels/simd/quant_all.inl"
 
 }  // namespace
 
-void fill_avx2_quant(KernelTable& table) {
-  table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
-  table.matmul_q6_k = {matmul_q6_k_simd};
-  table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
-  table.pack_q8_0_panels = pack_q8_0_panels_simd;
-  table.matmul_q6_k_panels = {matmul_q6_k_panels_simd, q6_panels_x_bytes, q6_pack_x};
-}
+void fill_avx2_quant(KernelTable& table) { fill_quant_kernels(table); }
 
 }  // namespace nanollama::kernels

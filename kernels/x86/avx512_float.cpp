@@ -10,7 +10,7 @@
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
-#include "kernels/x86/stream_prefetch.h"
+#include "kernels/simd/stream_prefetch.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace nanollama::kernels {
@@ -48,7 +48,11 @@ void store_i8(int8_t* dst, F q) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_cvtsepi32_epi8(_mm512_cvttps_epi32(q)));
 }
 
-#include "kernels/x86/float_kernels.inl"
+uint16_t f16_of(float v) { return _cvtss_sh(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// vmaxps: its second operand when either is NaN.
+F max_or_second(F a, F b) { return xsimd::max(a, b); }
+
+#include "kernels/simd/float_kernels.inl"
 
 }  // namespace
 

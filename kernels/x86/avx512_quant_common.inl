@@ -42,12 +42,6 @@ IV i_load(const void* p) { return _mm512_load_si512(p); }
 IV i_add(IV a, IV b) { return _mm512_add_epi32(a, b); }
 // Integer lane sums: exact, so their order does not matter.
 int32_t i_hsum(IV v) { return _mm512_reduce_add_epi32(v); }
-int32_t i_hsum8(__m256i v) {
-  __m128i t = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
-  t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
-  return _mm_cvtsi128_si32(t);
-}
 IV i_mullo(IV a, IV b) { return _mm512_mullo_epi32(a, b); }
 
 // ---- Q6_K panels (blocks.h): a group's L0, L1 and H vectors to its four dword vectors of
@@ -71,7 +65,7 @@ constexpr int kQ8Step = 2;
 __m256i q8_qs256(const BlockQ8_0* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs)); }
 IV q8_qs(const BlockQ8_0* b) { return _mm512_inserti64x4(_mm512_castsi256_si512(q8_qs256(b)), q8_qs256(b + 1), 1); }
 IV q8_qs_one(const BlockQ8_0* b) { return _mm512_zextsi256_si512(q8_qs256(b)); }
-#include "kernels/x86/int_reduce.inl"
+#include "kernels/x86/shared_hooks.inl"
 // Eight steps of q8v_dot lanes (blocks 2s and 2s+1 in the two halves of step s) to one lane
 // per block, blocks in order.
 [[gnu::always_inline]] inline IV q8v_block_sums(const IV part[8]) {

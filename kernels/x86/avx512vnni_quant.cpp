@@ -16,7 +16,7 @@
 
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
-#include "kernels/x86/stream_prefetch.h"
+#include "kernels/simd/stream_prefetch.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace nanollama::kernels {
@@ -67,17 +67,10 @@ IV q6_acc(IV acc, IV u, IV x, IV sc) { return _mm512_dpwssd_epi32(acc, _mm512_ma
 // Q6_K panels: unsigned quants times a broadcast dword of activation bytes.
 IV q6p_dot(IV acc, IV u, int32_t x4) { return _mm512_dpbusd_epi32(acc, u, _mm512_set1_epi32(x4)); }
 
-#include "kernels/x86/quant_kernels.inl"
-#include "kernels/x86/q6_panel_kernels.inl"
+#include "kernels/simd/quant_all.inl"
 
 }  // namespace
 
-void fill_avx512vnni_quant(KernelTable& table) {
-  table.matmul_q8_0 = {matmul_q8_0_simd, q8_packed_x_bytes, q8_pack_x};
-  table.matmul_q6_k = {matmul_q6_k_simd};
-  table.matmul_q8_0_panels = {matmul_q8_0_panels_simd, q8_panels_x_bytes, q8_pack_x};
-  table.pack_q8_0_panels = pack_q8_0_panels_simd;
-  table.matmul_q6_k_panels = {matmul_q6_k_panels_simd, q6_panels_x_bytes, q6_pack_x};
-}
+void fill_avx512vnni_quant(KernelTable& table) { fill_quant_kernels(table); }
 
 }  // namespace nanollama::kernels

@@ -132,12 +132,8 @@ void build_random_model(const ModelSpec& spec, gguf::GgufWriter& w) {
 
   w.set("general.architecture", "llama");
   w.set("general.name", spec.name);
-  w.set("general.file_type", uint32_t{spec.type == TensorType::F32    ? 0u
-                                      : spec.type == TensorType::F16  ? 1u
-                                      : spec.type == TensorType::Q8_0 ? 7u
-                                      : spec.type == TensorType::Q6_K ? 18u
-                                                                      : 32u});
-  if (spec.type == TensorType::Q8_0 || spec.type == TensorType::Q6_K) w.set("general.quantization_version", uint32_t{2});
+  w.set("general.file_type", kernels::gguf_file_type(spec.type).value());  // spec.type: a weight type
+  if (kernels::is_quantized_type(spec.type)) w.set("general.quantization_version", uint32_t{2});
   w.set("llama.context_length", static_cast<uint32_t>(spec.n_ctx));
   w.set("llama.embedding_length", static_cast<uint32_t>(spec.n_embd));
   w.set("llama.block_count", static_cast<uint32_t>(spec.n_layer));

@@ -24,9 +24,7 @@ std::string shape_text(const std::vector<uint64_t>& dims) {
 
 std::string supported_types_text() {
   std::string out;
-  for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0, TensorType::Q6_K}) {
-    if (kernels::supports_weight_type(t)) out += (out.empty() ? "" : ", ") + std::string(tensor_type_name(t));
-  }
+  for (TensorType t : kernels::weight_types()) out += (out.empty() ? "" : ", ") + std::string(tensor_type_name(t));
   return out;
 }
 
@@ -73,7 +71,7 @@ class Binder {
   std::vector<float> vector(const std::string& name, uint64_t n, const std::string& meaning) {
     const auto& t = find(name, meaning);
     check_shape(t, {n}, meaning);
-    if (t.type != TensorType::F32 && t.type != TensorType::F16 && t.type != TensorType::BF16) {
+    if (!kernels::supports_weight_type(t.type) || kernels::is_quantized_type(t.type)) {
       fail(t, "has type " + std::string(tensor_type_name(t.type)) + "; norm weights must be F32, F16 or BF16",
            ErrorCode::unsupported);
     }

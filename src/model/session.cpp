@@ -190,26 +190,26 @@ std::span<const float> Session::logits(int32_t i) const {
 int32_t Session::n_logits() const noexcept { return impl_->n_logits; }
 
 namespace {
-void check_seq(const Session::Impl& s, int32_t seq, const char* what) {
-  if (seq < 0 || seq >= s.options.n_seq_max) {
+void check_seq(int32_t n_seq_max, int32_t seq, const char* what) {
+  if (seq < 0 || seq >= n_seq_max) {
     throw Error(ErrorCode::invalid_argument, std::string(what) + ": sequence id " + std::to_string(seq) +
-                                                 " is outside [0, " + std::to_string(s.options.n_seq_max) + ")");
+                                                 " is outside [0, " + std::to_string(n_seq_max) + ")");
   }
 }
 }  // namespace
 
 int32_t Session::n_past(int32_t seq) const {
-  check_seq(*impl_, seq, "n_past");
+  check_seq(impl_->options.n_seq_max, seq, "n_past");
   return impl_->kv.n_past(seq);
 }
 
 std::span<const int32_t> Session::tokens(int32_t seq) const {
-  check_seq(*impl_, seq, "tokens");
+  check_seq(impl_->options.n_seq_max, seq, "tokens");
   return impl_->kv.tokens(seq);
 }
 
 void Session::truncate(int32_t seq, int32_t n) {
-  check_seq(*impl_, seq, "truncate");
+  check_seq(impl_->options.n_seq_max, seq, "truncate");
   if (n < 0 || n > impl_->kv.n_past(seq)) {
     throw Error(ErrorCode::invalid_argument, "truncate: cannot keep " + std::to_string(n) + " positions of sequence " +
                                                  std::to_string(seq) + ", which holds " +
@@ -219,8 +219,8 @@ void Session::truncate(int32_t seq, int32_t n) {
 }
 
 void Session::fork(int32_t src, int32_t dst, int32_t n) {
-  check_seq(*impl_, src, "fork");
-  check_seq(*impl_, dst, "fork");
+  check_seq(impl_->options.n_seq_max, src, "fork");
+  check_seq(impl_->options.n_seq_max, dst, "fork");
   const int32_t have = impl_->kv.n_past(src);
   if (n < 0) n = have;
   if (n > have) {
@@ -231,7 +231,7 @@ void Session::fork(int32_t src, int32_t dst, int32_t n) {
 }
 
 void Session::clear(int32_t seq) {
-  check_seq(*impl_, seq, "clear");
+  check_seq(impl_->options.n_seq_max, seq, "clear");
   impl_->kv.truncate(seq, 0);
 }
 

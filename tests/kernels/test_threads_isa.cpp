@@ -164,8 +164,22 @@ TEST(Isa, NamesListsAndForcing) {
   ASSERT_FALSE(isas.empty());
   EXPECT_EQ(isas.front(), Isa::scalar);
   EXPECT_EQ(isas.back(), best_isa());
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::avx512vnni}) {
-    EXPECT_EQ(parse_isa(isa_name(isa)), isa);
+  const std::pair<Isa, std::string_view> names[] = {{Isa::scalar, "scalar"},   {Isa::avx2, "avx2"},
+                                                     {Isa::avx512, "avx512"},   {Isa::avx512vnni, "avx512vnni"},
+                                                     {Isa::neon, "neon"},       {Isa::neon_dotprod, "neon-dotprod"}};
+  for (const auto& [isa, name] : names) {
+    EXPECT_EQ(isa_name(isa), name);
+    EXPECT_EQ(parse_isa(name), isa);
+#if defined(__x86_64__)
+    const bool other_arch = isa == Isa::neon || isa == Isa::neon_dotprod;
+#elif defined(__aarch64__)
+    const bool other_arch = isa == Isa::avx2 || isa == Isa::avx512 || isa == Isa::avx512vnni;
+#else
+    const bool other_arch = isa != Isa::scalar;
+#endif
+    if (other_arch) {
+      EXPECT_FALSE(isa_supported(isa)) << name;
+    }
     if (isa_supported(isa)) {
       set_isa(isa);
       EXPECT_EQ(active_isa(), isa);

@@ -5,6 +5,7 @@
 // The oracles here compute in double on purpose; promoting f32 inputs is the point.
 #pragma GCC diagnostic ignored "-Wdouble-promotion"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -188,7 +189,12 @@ TEST_P(VectorOps, RopePairs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPaths, VectorOps, ::testing::ValuesIn(supported_isas()),
-                         [](const ::testing::TestParamInfo<Isa>& param) { return std::string(isa_name(param.param)); });
+                         [](const ::testing::TestParamInfo<Isa>& param) {
+                           // Test names take letters, digits and underscores: "neon-dotprod" -> "neon_dotprod".
+                           std::string name(isa_name(param.param));
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace nanollama::kernels::testing

@@ -17,7 +17,9 @@
 //                                quants) is exactly Σ w·x; q8p_scales: a panel block's
 //                                scales as floats
 //   kQ6Chunks, Q6Row, q6_decode, q6_x, q6_acc   the Q6_K pieces (see q6_tile)
-//   i_hsum(v), i_hsum8(v)        exact integer sums of an IV's / a __m256i's lanes
+//   i_hsum(v)                    exact integer sum of an IV's lanes
+//   Q6Bsums, q6_bsums(x), q6_scaled_bsums(scales16, bsums)   Σ_g scale_g · bsum_g (Q6_K's offset)
+//   prefetch_l2(p)               fetch a cache line into L2
 //   i_add, i_mullo               int32 lane add and multiply
 //   f_zero, f_cvt, f_mul, f_fma, f_set1, i_zero, i_set1
 //   f_transpose(m)               m[0..kQ8Lanes) as a square matrix of floats, transposed in place
@@ -26,6 +28,33 @@
 //
 // Every output is the same sequence of operations whatever tile it falls in, so splitting
 // rows over threads never changes a bit.
+
+// The contract above, checked: a missing or mistyped hook fails to compile here, not deep
+// in a template. Never called (and, with internal linkage, never emitted).
+[[maybe_unused]] void check_quant_hooks(const BlockQ8_0* q8b, const BlockQ6_K* q6b, const BlockQ8_K* q8k, uint8_t* p,
+                                         float* f, uint16_t* h, const int8_t* qs) {
+  static_assert(sizeof(IV) == sizeof(FV) && (sizeof(IV) == 32 || sizeof(IV) == 64), "IV, FV: 256 or 512 bits");
+  static_assert(kQ8Step * 32 == sizeof(IV), "kQ8Step: Q8_0 blocks per integer vector");
+  FV fv = f_fma(f_mul(f_cvt(i_zero()), f_set1(1.0f)), f_zero(), f_zero());
+  IV iv = i_mullo(i_add(i_set1(0), i_load(p)), q8_qs(q8b));
+  iv = q8_qs_one(q8b);
+  i_store(p, iv);
+  f_store(f, fv);
+  const int32_t sum = i_hsum(iv);
+  fv = q8_block_scales(q8b, 8);
+  q8_row_scales(p, 0, h);
+  iv = q8v_dot(q8v_init(q8v_prep_x(iv)), iv, iv);
+  const Q8PW w = q8p_load_w(iv);
+  iv = q8p_acc(iv, w, q8p_init_for(qs) + sum);
+  fv = q8p_scales(h);
+  Q6Row row;
+  q6_decode(*q6b, row);
+  iv = q6_acc(iv, row.u[0], q6_x(*q8k, 0), row.sc[0]);
+  const int32_t offset = q6_scaled_bsums(row.scales16, q6_bsums(*q8k));
+  (void)offset;
+  prefetch_l2(p);
+}
+static_assert(kQ8PanelP >= 1 && kQ8PanelC >= 1 && kQ6TileR >= 1 && kQ6TileC >= 1 && kQ6MatvecR >= 1, "tile shapes");
 
 // Per super-block: decode each weight row's 6-bit quants to bytes 0..63 once, then for each
 // activation row: Σ_chunks (u6 · q8 summed in pairs, times the group scale) as int32 lanes,
@@ -54,13 +83,12 @@ void q6_tile(const MatmulArgs& a, int64_t n, int64_t i) {
     }
     for (int c = 0; c < C; ++c) {
       const BlockQ8_K& xb = x[c][b];
-      const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
+      const Q6Bsums bsums = q6_bsums(xb);
       for (int r = 0; r < R; ++r) {
         IV isum = i_zero();
 #pragma GCC unroll 16
         for (int ch = 0; ch < kQ6Chunks; ++ch) isum = q6_acc(isum, rows[r].u[ch], q6_x(xb, ch), rows[r].sc[ch]);
-        const __m256i corr = _mm256_madd_epi16(rows[r].scales16, bsums);
-        const int32_t dot = i_hsum(isum) - 32 * i_hsum8(corr);
+        const int32_t dot = i_hsum(isum) - 32 * q6_scaled_bsums(rows[r].scales16, bsums);
         acc[r][c] = std::fma(static_cast<float>(dot), rows[r].d * xb.d, acc[r][c]);
       }
     }
@@ -444,7 +472,7 @@ void q8_panel_tile(const SubPanel* w, const PackedXBlock* px, int64_t nb, const 
     for (int c = 0; c < C; ++c) acc[p][c] = f_zero();
   for (int64_t b = 0; b < nb; ++b) {
     for (size_t f = 0; f < share && fetch.next < fetch_end; f += 64, fetch.next += 64) {
-      _mm_prefetch(reinterpret_cast<const char*>(fetch.next), _MM_HINT_T1);
+      prefetch_l2(fetch.next);
     }
     const size_t at = q8_panel_quants(b);
     IV isum[P][C];
@@ -601,7 +629,7 @@ class L2Prefetch {
       : next_(p), end_(p + bytes), per_step_((bytes / 64 + static_cast<size_t>(steps)) / static_cast<size_t>(steps)) {}
   void step() {
     for (size_t i = 0; i < per_step_ && next_ < end_; ++i, next_ += 64) {
-      _mm_prefetch(reinterpret_cast<const char*>(next_), _MM_HINT_T1);
+      prefetch_l2(next_);
     }
   }
 

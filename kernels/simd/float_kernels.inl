@@ -1,13 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 // Float kernels written once over xsimd batches, compiled once per ISA.
 //
-// Included by avx2_float.cpp and avx512_float.cpp INSIDE an anonymous namespace, after they
-// define the ISA's pieces xsimd 8.1 lacks: F (float batch), D (double batch), kLanes,
-// load_f16 / store_f16 / load_bf16 (F16C and bit tricks), widen (float -> two doubles),
-// dup_pairs / swap_pairs (for RoPE), round_even and store_i8 (for the activation
-// quantizers), and the matmul tile shape kTileR x kTileC.
+// Included by each ISA's *_float.cpp (kernels/x86/, kernels/arm/) INSIDE an anonymous
+// namespace, after it defines the ISA's pieces xsimd 8.1 lacks: F (float batch), D (double
+// batch), kLanes, load_f16 / store_f16 / load_bf16 (F16C and bit tricks), f16_of (one float
+// to f16, nearest-even), widen (float -> two doubles), dup_pairs / swap_pairs (for RoPE),
+// round_even, max_or_second (a > b ? a : b lane by lane, so b when either is NaN) and
+// store_i8 (for the activation quantizers), and the matmul tile shape kTileR x kTileC.
+// The static_asserts below hold that contract.
 // Everything therefore has internal linkage: no copy compiled with one ISA's flags can be
 // picked by the linker for another.
+
+// The contract above, checked: a missing or mistyped hook fails to compile here. Never
+// called (and, with internal linkage, never emitted).
+[[maybe_unused]] void check_float_hooks(const uint16_t* h, uint16_t* out, const float* c, int8_t* q) {
+  static_assert(F::size == kLanes && D::size * 2 == kLanes, "F: kLanes floats, D: half as many doubles");
+  static_assert(kTileR >= 1 && kTileC >= 4, "tile shape: float_few_rows also takes tiles of 4 activation rows");
+  F v = max_or_second(swap_pairs(dup_pairs(c)), round_even(load_f16(h) + load_bf16(h)));
+  store_f16(out, v);
+  D lo, hi;
+  widen(v, lo, hi);
+  const uint16_t half = f16_of(0.0f);
+  (void)half;
+  store_i8(q, v);
+}
 
 // ---- partial vectors: tails of any length (also n < kLanes) go through a zeroed buffer,
 // so the same vector code handles every element.
@@ -374,8 +390,8 @@ void simd_f16_to_f32(const uint16_t* x, float* y, int64_t n) {
 //
 // The reference rounds with roundf (Q8_0, half away from zero) and nearest-even (Q8_K),
 // maps NaN to 0 and clamps to [-127, 127]; these do the same lane by lane. The block
-// maximum ignores NaN like the reference's std::max (vmaxps returns its second operand
-// when either is NaN, so the running maximum goes second).
+// maximum ignores NaN like the reference's std::max (max_or_second returns its second
+// operand when either is NaN, so the running maximum goes second).
 
 F round_half_away(F v) {
   const F t = xsimd::trunc(v);
@@ -391,7 +407,7 @@ F to_int8_range(F r) {
 
 float block_abs_max(const float* x, int64_t n) {
   F m(0.0f);
-  for (int64_t j = 0; j < n; j += kLanes) m = xsimd::max(xsimd::abs(F::load_unaligned(x + j)), m);
+  for (int64_t j = 0; j < n; j += kLanes) m = max_or_second(xsimd::abs(F::load_unaligned(x + j)), m);
   alignas(64) float lanes[kLanes];
   m.store_aligned(lanes);
   float amax = 0.0f;
@@ -405,7 +421,7 @@ void simd_quantize_q8_0(const float* x, void* dst, int64_t n) {
     const float* xb = x + b * kQ8_0Block;
     const float d = block_abs_max(xb, kQ8_0Block) / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    out[b].d = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    out[b].d = f16_of(d);
     for (int64_t j = 0; j < kQ8_0Block; j += kLanes) {
       store_i8(out[b].qs + j, to_int8_range(round_half_away(F::load_unaligned(xb + j) * F(id))));
     }

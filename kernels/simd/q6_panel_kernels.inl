@@ -14,6 +14,15 @@
 // output's chain, acc = fma(float(dot), d_w · d_x, acc): exactly q6_tile's arithmetic on
 // rows, so both layouts, every batch and every split give the same bits.
 
+// The ISA's Q6_K panel hooks, checked (never called).
+[[maybe_unused]] void check_q6_panel_hooks(const uint8_t* p) {
+  static_assert(kQ6PanelC >= 1 && kQ6PanelFewC >= 1, "tile shapes");
+  IV v[4];
+  q6p_unpack(p, v);
+  v[0] = q6p_dot(q6p_group_scales(p), v[1], 0);
+  (void)v[0];
+}
+
 // kQ8Lanes rows of a Q6_K panel (a sub-panel: the whole panel on 512-bit paths, half of it
 // on 256-bit ones).
 struct Q6SubPanel {
