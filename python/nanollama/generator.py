@@ -18,7 +18,41 @@ PathLike = Union[str, "os.PathLike[str]"]
 TagCallback = Callable[[int, str], Optional[bool]]
 
 
-class Model:
+class _Owned:
+    """A library object released by its nl_*_free function: close() (or a with block, or the
+    garbage collector) frees it once; using it afterwards raises Error."""
+
+    _kind = "object"
+    _free = ""  # the name of the nl_*_free function
+    _handle: Optional[int] = None
+    _lib = None
+
+    @property
+    def handle(self) -> int:
+        if self._handle is None:
+            raise Error(f"the {self._kind} is closed")
+        return self._handle
+
+    def close(self) -> None:
+        """Releases the object. A model's generators keep their own reference and go on working."""
+        if self._handle is not None:
+            getattr(self._lib, self._free)(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Model(_Owned):
     """A GGUF model file, loaded (memory-mapped) once and shared by any number of generators.
 
     Args:
@@ -34,6 +68,9 @@ class Model:
         UnsupportedError: it uses a tensor type or architecture nanollama does not run.
     """
 
+    _kind = "model"
+    _free = "nl_model_free"
+
     def __init__(self, path: PathLike, *, repack: bool = True, prefetch: bool = True,
                  threads: Optional[int] = None) -> None:
         self._handle: Optional[int] = None
@@ -48,30 +85,6 @@ class Model:
         L.check(lib.nl_model_load_with_options(L.to_bytes(path), ctypes.byref(opts), ctypes.byref(handle)))
         self._handle = handle.value
         self._lib = lib
-
-    @property
-    def handle(self) -> int:
-        if self._handle is None:
-            raise Error("the model is closed")
-        return self._handle
-
-    def close(self) -> None:
-        """Releases the model. Generators made from it keep their own reference and go on working."""
-        if self._handle is not None:
-            self._lib.nl_model_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Model":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         return f"nanollama.Model({self.path!r})"
@@ -156,7 +169,7 @@ def request_json(request: Mapping[str, Any]) -> str:
     return json.dumps(out, ensure_ascii=False)
 
 
-class TagGenerator:
+class TagGenerator(_Owned):
     """Generates tags with one model; keeps the prompt's cache across requests.
 
     A generator is used by one thread at a time (calls from several threads queue up); make
@@ -172,6 +185,9 @@ class TagGenerator:
             line, added to the built-in ones.
         builtin_lists: False leaves the built-in category lists out unless a request asks.
     """
+
+    _kind = "generator"
+    _free = "nl_generator_free"
 
     def __init__(
         self,
@@ -318,26 +334,3 @@ class TagGenerator:
         if self._handle is not None:
             self._lib.nl_generator_cancel(self._handle)
 
-    @property
-    def handle(self) -> int:
-        if self._handle is None:
-            raise Error("the generator is closed")
-        return self._handle
-
-    def close(self) -> None:
-        """Releases the generator's cache and threads."""
-        if self._handle is not None:
-            self._lib.nl_generator_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "TagGenerator":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
