@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages nanollama builds with, skipping those already present.
+#   scripts/install-deps.sh             the C++ build's packages
+#   scripts/install-deps.sh PKG...      those packages instead (scripts/install-python-deps.sh)
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,7 @@ packages=(
   libeigen3-dev libsentencepiece-dev libxsimd-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [ $# -gt 0 ]; then packages=("$@"); fi
 
 missing=()
 for p in "${packages[@]}"; do
