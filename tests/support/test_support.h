@@ -54,4 +54,26 @@ struct DriverResult {
 };
 DriverResult run_driver(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
+// A test suite whose tests share one small random model made once by `nanollama make-model`
+// (the suite's SetUpTestSuite calls make_model with the shape it wants; CRTP keeps one
+// model per suite).
+template <class Suite>
+class SuiteWithModel : public ::testing::Test {
+ protected:
+  static void make_model(const std::string& name, const std::vector<std::string>& shape) {
+    dir_ = new TempDir();
+    model_ = dir_->file(name).string();
+    std::vector<std::string> args = {"make-model", "-o", model_};
+    args.insert(args.end(), shape.begin(), shape.end());
+    const auto r = run_driver(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static inline TempDir* dir_ = nullptr;
+  static inline std::string model_;
+};
+
 }  // namespace nanollama::testing

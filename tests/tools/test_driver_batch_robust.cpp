@@ -49,24 +49,13 @@ std::string bad_line(int kind) {
   }
 }
 
-class DriverBatch : public ::testing::Test {
+class DriverBatch : public testing::SuiteWithModel<DriverBatch> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    model_ = dir_->file("tags.gguf").string();
-    auto r = run_driver({"make-model", "-o", model_, "--dim", "64", "--ffn", "128", "--layers", "1", "--heads", "2",
-                         "--vocab", "2000", "--type", "q8_0", "--seed", "5"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    make_model("tags.gguf", {"--dim", "64", "--ffn", "128", "--layers", "1", "--heads", "2",
+                "--vocab", "2000", "--type", "q8_0", "--seed", "5"});
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static testing::TempDir* dir_;
-  static std::string model_;
 };
-testing::TempDir* DriverBatch::dir_ = nullptr;
-std::string DriverBatch::model_;
 
 // Python's json.loads on the raw bytes, when Python is there: the strict reader the issue
 // names. Returns true when it accepts every line (or is absent).

@@ -85,25 +85,13 @@ TEST(DriverVersion, CommandHelpIsUnchanged) {
 
 // A small random model for the stdin tests (vocabulary with tag-word pieces, DanTagGen's
 // special tokens).
-class DriverStdin : public ::testing::Test {
+class DriverStdin : public testing::SuiteWithModel<DriverStdin> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    model_ = dir_->file("stdin.gguf").string();
-    auto r = run_driver({"make-model", "-o", model_, "--dim", "64", "--ffn", "128", "--layers", "1", "--heads", "4",
-                         "--vocab", "2000", "--type", "q8_0", "--seed", "5"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    make_model("stdin.gguf", {"--dim", "64", "--ffn", "128", "--layers", "1", "--heads", "4",
+                "--vocab", "2000", "--type", "q8_0", "--seed", "5"});
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static testing::TempDir* dir_;
-  static std::string model_;
 };
-
-testing::TempDir* DriverStdin::dir_ = nullptr;
-std::string DriverStdin::model_;
 
 TEST_F(DriverStdin, TokenizeReadsDashAsStandardInput) {
   const std::string text = "1girl, solo, long hair";

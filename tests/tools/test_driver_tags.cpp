@@ -8,25 +8,13 @@ namespace {
 
 using testing::run_driver;
 
-class DriverTags : public ::testing::Test {
+class DriverTags : public testing::SuiteWithModel<DriverTags> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    model_ = dir_->file("tags.gguf").string();
-    auto r = run_driver({"make-model", "-o", model_, "--dim", "128", "--ffn", "256", "--layers", "2", "--heads", "4",
-                         "--vocab", "2000", "--type", "q8_0", "--seed", "3"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    make_model("tags.gguf", {"--dim", "128", "--ffn", "256", "--layers", "2", "--heads", "4",
+                "--vocab", "2000", "--type", "q8_0", "--seed", "3"});
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static testing::TempDir* dir_;
-  static std::string model_;
 };
-
-testing::TempDir* DriverTags::dir_ = nullptr;
-std::string DriverTags::model_;
 
 TEST_F(DriverTags, PrintsTheFormattedPromptAndASummary) {
   auto r = run_driver({"tags", "-m", model_, "--general", "1girl, solo", "--rating", "safe", "--target", "very_short",
