@@ -31,15 +31,17 @@ namespace nanollama {
 // recommends (temperature 0.8-1.2, top-p 0.75-0.9, top-k 50-90), rather than the extension's
 // hotter 1.35 / 0.95 / 100. min-p is off: the transformers backend has none, and the 0.05
 // llama-cpp-python applies silently is why its two backends sample differently.
-struct TagSampling {
-  float temperature = 1.0f;
-  float top_p = 0.85f;
-  int32_t top_k = 70;
-  float min_p = 0.0f;
-  float repeat_penalty = 1.0f;  // off, as in KGen
-  // llama.cpp's order (truncation before temperature). KGen on transformers applies
-  // temperature first: {temperature, top_k, top_p}.
-  std::vector<SamplerStep> order = SamplerParams{}.order;
+struct TagSampling : SamplerParams {
+  // repeat_penalty stays 1 (off), as in KGen; the order is llama.cpp's (truncation before
+  // temperature; KGen on transformers applies temperature first: {temperature, top_k, top_p}).
+  // The request's own seed and each variant's offset replace `seed`; the generator adds the
+  // tokens a tag can never hold to `banned_tokens`.
+  TagSampling() {
+    temperature = 1.0f;
+    top_p = 0.85f;
+    top_k = 70;
+    min_p = 0.0f;
+  }
 };
 
 // Limits on one request, checked before anything is parsed or tokenized (docs/SECURITY.md).

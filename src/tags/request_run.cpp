@@ -73,14 +73,8 @@ void RequestRun::on_decoded(int32_t seq, std::span<const float> logits) {
                                                              on_tag_, cancelled_});
   runs_.reserve(seqs_.size());
   for (size_t v = 0; v < seqs_.size(); ++v) {
-    SamplerParams p;
-    p.temperature = request_.sampling.temperature;
-    p.top_k = request_.sampling.top_k;
-    p.top_p = request_.sampling.top_p;
-    p.min_p = request_.sampling.min_p;
-    p.repeat_penalty = request_.sampling.repeat_penalty;
-    p.order = request_.sampling.order;
-    p.banned_tokens = shared_.never_sampled;
+    SamplerParams p = request_.sampling;
+    p.banned_tokens.insert(p.banned_tokens.end(), shared_.never_sampled.begin(), shared_.never_sampled.end());
     p.seed = resolved_.seed + static_cast<uint64_t>(v);
     runs_.emplace_back(*context_, static_cast<int32_t>(v), seqs_[v], std::move(p));
   }
