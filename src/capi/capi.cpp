@@ -269,8 +269,12 @@ nl_status nl_generate_tags(nl_generator* generator, const nl_tag_request* reques
     if (c.aspect_ratio != 0.0) r.aspect_ratio = c.aspect_ratio;
     r.width = c.width;
     r.height = c.height;
-    require(c.target >= NL_TARGET_VERY_SHORT && c.target <= NL_TARGET_VERY_LONG, "nl_generate_tags: unknown target");
-    r.target = static_cast<nanollama::tags::Target>(c.target);
+    // A C caller may store any int in the enum field; reading it as nl_target would be undefined
+    // for values outside the enumerators, so its bytes are read as its underlying integer.
+    std::underlying_type_t<nl_target> target = 0;
+    std::memcpy(&target, &c.target, sizeof target);
+    require(target >= NL_TARGET_VERY_SHORT && target <= NL_TARGET_VERY_LONG, "nl_generate_tags: unknown target");
+    r.target = static_cast<nanollama::tags::Target>(target);
     if (c.min_tags >= 0) r.min_tags = c.min_tags;
     if (c.quality_line >= 0) r.quality_line = c.quality_line != 0;
     r.sampling.temperature = c.temperature;
