@@ -7,6 +7,7 @@
 #include <new>
 
 #include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/neon_hooks.h"
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 #include "kernels/scalar/reference.h"
@@ -16,12 +17,14 @@ namespace nanollama::kernels {
 namespace {
 
 // SDOT: four int8 products summed into each int32 lane, one instruction.
-int32x4_t dot4(int32x4_t acc, int8x16_t w, int8x16_t x) { return vdotq_s32(acc, w, x); }
+struct NeonSdotHooks {
+  static int32x4_t dot4(int32x4_t acc, int8x16_t w, int8x16_t x) { return vdotq_s32(acc, w, x); }
+};
 
 #include "kernels/arm/neon_quant.inl"
 
 }  // namespace
 
-void fill_neon_dotprod_quant(KernelTable& table) { fill_neon_quant_kernels(table); }
+void fill_neon_dotprod_quant(KernelTable& table) { NeonQuantKernels<NeonSdotHooks>::fill(table); }
 
 }  // namespace nanollama::kernels

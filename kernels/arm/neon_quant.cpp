@@ -7,6 +7,7 @@
 #include <new>
 
 #include "kernels/arm/arm_kernels.h"
+#include "kernels/arm/neon_hooks.h"
 #include "kernels/blocks.h"
 #include "kernels/dispatch.h"
 #include "kernels/scalar/reference.h"
@@ -17,16 +18,18 @@ namespace {
 
 // Without the dot-product extension: widening multiplies (each product fits int16), then
 // pairwise adds to the four-byte sums.
-int32x4_t dot4(int32x4_t acc, int8x16_t w, int8x16_t x) {
-  const int32x4_t lo = vpaddlq_s16(vmull_s8(vget_low_s8(w), vget_low_s8(x)));
-  const int32x4_t hi = vpaddlq_s16(vmull_high_s8(w, x));
-  return vaddq_s32(acc, vpaddq_s32(lo, hi));
-}
+struct NeonWideningDotHooks {
+  static int32x4_t dot4(int32x4_t acc, int8x16_t w, int8x16_t x) {
+    const int32x4_t lo = vpaddlq_s16(vmull_s8(vget_low_s8(w), vget_low_s8(x)));
+    const int32x4_t hi = vpaddlq_s16(vmull_high_s8(w, x));
+    return vaddq_s32(acc, vpaddq_s32(lo, hi));
+  }
+};
 
 #include "kernels/arm/neon_quant.inl"
 
 }  // namespace
 
-void fill_neon_quant(KernelTable& table) { fill_neon_quant_kernels(table); }
+void fill_neon_quant(KernelTable& table) { NeonQuantKernels<NeonWideningDotHooks>::fill(table); }
 
 }  // namespace nanollama::kernels
