@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "nanollama/gguf.h"
-#include "nanollama/kernels.h"
 
 namespace nanollama {
 
@@ -68,15 +67,8 @@ struct ModelOptions {
   bool check_weights = false;
 };
 
-// The weights of one transformer block: views into the mapped file, or into the model's
-// repacked panels (MatrixView::layout says which; read a row of either with
-// kernels::dequantize_matrix_row, not through row_stride).
-struct LayerWeights {
-  std::vector<float> attn_norm;  // [n_embd]
-  kernels::MatrixView wq, wk, wv, wo;
-  std::vector<float> ffn_norm;   // [n_embd]
-  kernels::MatrixView w_gate, w_up, w_down;
-};
+// The weights themselves, in the kernels' types: internal to the library.
+struct ModelWeights;
 
 class Model {
  public:
@@ -91,13 +83,6 @@ class Model {
   const gguf::GgufFile& file() const noexcept { return *file_; }
   std::shared_ptr<const gguf::GgufFile> file_ptr() const noexcept { return file_; }
 
-  const kernels::MatrixView& token_embedding() const noexcept { return token_embd_; }
-  const kernels::MatrixView& output() const noexcept { return output_; }
-  const std::vector<float>& output_norm() const noexcept { return output_norm_; }
-  const std::vector<LayerWeights>& layers() const noexcept { return layers_; }
-  // Per-frequency divisors of the RoPE angle (rope_freqs.weight), empty if absent.
-  const std::vector<float>& rope_freq_factors() const noexcept { return rope_freqs_; }
-
   // Bytes of weights one decoded token reads (every matrix once, one embedding row):
   // what a tokens-per-second figure is divided into to give GB/s.
   uint64_t bytes_per_token() const noexcept;
@@ -109,12 +94,8 @@ class Model {
   Model() = default;
   std::shared_ptr<const gguf::GgufFile> file_;
   Hyperparameters hp_;
-  kernels::MatrixView token_embd_, output_;
-  std::vector<float> output_norm_;
-  std::vector<LayerWeights> layers_;
-  std::vector<float> rope_freqs_;
-  std::unique_ptr<uint8_t[]> panels_;  // the repacked matrices (ModelOptions::repack)
-
+  std::unique_ptr<ModelWeights> weights_;  // never null after loading
+  friend const ModelWeights& weights_of(const Model& model) noexcept;
   void repack(int n_threads);
 };
 

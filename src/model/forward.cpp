@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/model_weights.h"
 #include "model/session_impl.h"
 
 namespace nanollama {
@@ -54,7 +55,8 @@ void Session::Impl::forward(size_t begin, size_t end, int32_t logits_row) {
   const bool f16_cache = kv.type() == KvType::f16;
   Scratch& s = scratch;
 
-  const MatrixView& embd = model->token_embedding();
+  const ModelWeights& weights = weights_of(*model);
+  const MatrixView& embd = weights.token_embd;
   kernels::parallel_for(nt, n, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const auto* row = static_cast<const uint8_t*>(embd.data) + static_cast<size_t>(batch[t].token) * embd.row_stride;
@@ -63,7 +65,7 @@ void Session::Impl::forward(size_t begin, size_t end, int32_t logits_row) {
   });
 
   for (int32_t l = 0; l < hp.n_layer; ++l) {
-    const LayerWeights& L = model->layers()[static_cast<size_t>(l)];
+    const LayerWeights& L = weights.layers[static_cast<size_t>(l)];
 
     // Attention block.
     kernels::parallel_for(nt, n, [&](int64_t t0, int64_t t1) {
@@ -142,12 +144,12 @@ void Session::Impl::forward(size_t begin, size_t end, int32_t logits_row) {
   int64_t n_out = 0;
   for (int64_t t = 0; t < n; ++t) {
     if (!batch[t].want_logits) continue;
-    kernels::rms_norm(&s.x[t * E], model->output_norm().data(), &s.xn[n_out * E], E, hp.rms_eps);
+    kernels::rms_norm(&s.x[t * E], weights.output_norm.data(), &s.xn[n_out * E], E, hp.rms_eps);
     ++n_out;
   }
   if (n_out == 0) return;
   float* out = &logits[static_cast<size_t>(logits_row) * static_cast<size_t>(hp.n_vocab)];
-  products(s, s.xn.data(), n_out, E, {{model->output(), out, hp.n_vocab}}, nt);
+  products(s, s.xn.data(), n_out, E, {{weights.output, out, hp.n_vocab}}, nt);
 }
 
 }  // namespace nanollama

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "model/hparams.h"
+#include "model/model_weights.h"
 #include "nanollama/model.h"
 
 namespace nanollama {
@@ -133,7 +134,7 @@ void check_kv_size(const gguf::GgufFile& f, const Hyperparameters& hp, uint64_t 
 
 // Every row of every matrix, dequantized and checked (ModelOptions::check_weights): a NaN or
 // infinity anywhere would spread to every logit. Names the tensor and row.
-void check_matrices_finite(const gguf::GgufFile& f, const Model& model, bool tied_output) {
+void check_matrices_finite(const gguf::GgufFile& f, const ModelWeights& w, bool tied_output) {
   std::vector<float> row;
   auto scan = [&](const kernels::MatrixView& m, const std::string& name) {
     row.resize(static_cast<size_t>(m.cols));
@@ -147,10 +148,10 @@ void check_matrices_finite(const gguf::GgufFile& f, const Model& model, bool tie
       }
     }
   };
-  scan(model.token_embedding(), "token_embd.weight");
-  if (!tied_output) scan(model.output(), "output.weight");
-  for (size_t l = 0; l < model.layers().size(); ++l) {
-    const LayerWeights& L = model.layers()[l];
+  scan(w.token_embd, "token_embd.weight");
+  if (!tied_output) scan(w.output, "output.weight");
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    const LayerWeights& L = w.layers[l];
     const std::string p = "blk." + std::to_string(l) + ".";
     const std::pair<const kernels::MatrixView*, const char*> all[] = {
         {&L.wq, "attn_q.weight"},     {&L.wk, "attn_k.weight"}, {&L.wv, "attn_v.weight"},
@@ -168,10 +169,11 @@ Model::~Model() = default;
 // whose rows are looked up), into panels in one allocation.
 void Model::repack(int n_threads) {
   std::vector<kernels::MatrixView*> views;
-  for (auto& L : layers_) {
+  ModelWeights& w = *weights_;
+  for (auto& L : w.layers) {
     for (kernels::MatrixView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) views.push_back(v);
   }
-  if (!hp_.tied_output) views.push_back(&output_);
+  if (!hp_.tied_output) views.push_back(&w.output);
   std::erase_if(views, [](const kernels::MatrixView* v) { return !kernels::packs_to_panels(v->type); });
   const auto aligned = [](size_t n) { return (n + 63) / 64 * 64; };
   size_t total = 0;
@@ -180,8 +182,8 @@ void Model::repack(int n_threads) {
   // 4 KB pages, not transparent huge pages: streamed from huge pages the panels decode up
   // to 13 % faster, but obtaining them made each load of the DanTagGen-shaped model 0.6 s
   // slower on this machine class, more than a whole request gains.
-  panels_.reset(new uint8_t[total + 64]);  // not value-initialized: packing writes every byte
-  uint8_t* at = panels_.get() + (64 - reinterpret_cast<uintptr_t>(panels_.get()) % 64) % 64;
+  w.panels.reset(new uint8_t[total + 64]);  // not value-initialized: packing writes every byte
+  uint8_t* at = w.panels.get() + (64 - reinterpret_cast<uintptr_t>(w.panels.get()) % 64) % 64;
   for (kernels::MatrixView* v : views) {
     const kernels::MatrixView mapped = *v;
     *v = kernels::pack_panels(mapped, at, n_threads);
@@ -205,6 +207,8 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const ModelOpt
 std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFile> file, const ModelOptions& options) {
   auto model = std::shared_ptr<Model>(new Model());
   model->file_ = std::move(file);
+  model->weights_ = std::make_unique<ModelWeights>();
+  ModelWeights& w = *model->weights_;
   const auto& f = *model->file_;
   Hyperparameters hp = read_hyperparameters(f);
   check_kv_size(f, hp, options.max_kv_bytes);
@@ -223,15 +227,15 @@ std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFi
   const auto F = static_cast<uint64_t>(hp.n_ff);
   const std::string dims = "n_embd=" + std::to_string(E) + ", n_vocab=" + std::to_string(V);
 
-  model->token_embd_ = bind.matrix("token_embd.weight", E, V, "token embedding, " + dims);
+  w.token_embd = bind.matrix("token_embd.weight", E, V, "token embedding, " + dims);
   hp.tied_output = f.find_tensor("output.weight") == nullptr;
-  model->output_ = hp.tied_output ? model->token_embd_ : bind.matrix("output.weight", E, V, "output matrix, " + dims);
-  model->output_norm_ = bind.vector("output_norm.weight", E, "final norm, n_embd=" + std::to_string(E));
+  w.output = hp.tied_output ? w.token_embd : bind.matrix("output.weight", E, V, "output matrix, " + dims);
+  w.output_norm = bind.vector("output_norm.weight", E, "final norm, n_embd=" + std::to_string(E));
 
-  model->layers_.resize(static_cast<size_t>(hp.n_layer));
+  w.layers.resize(static_cast<size_t>(hp.n_layer));
   for (int32_t l = 0; l < hp.n_layer; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";
-    auto& L = model->layers_[static_cast<size_t>(l)];
+    auto& L = w.layers[static_cast<size_t>(l)];
     const std::string heads = "n_embd=" + std::to_string(E) + ", n_head=" + std::to_string(hp.n_head) +
                               ", n_head_kv=" + std::to_string(hp.n_head_kv) + ", head_dim=" + std::to_string(hp.head_dim);
     L.attn_norm = bind.vector(p + "attn_norm.weight", E, "attention norm, n_embd=" + std::to_string(E));
@@ -246,13 +250,13 @@ std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFi
     L.w_down = bind.matrix(p + "ffn_down.weight", F, E, "MLP down, " + ffn);
   }
   if (f.find_tensor("rope_freqs.weight") != nullptr) {
-    model->rope_freqs_ = bind.vector("rope_freqs.weight", static_cast<uint64_t>(hp.n_rot / 2), "RoPE frequency factors");
-    for (float v : model->rope_freqs_) {
+    w.rope_freqs = bind.vector("rope_freqs.weight", static_cast<uint64_t>(hp.n_rot / 2), "RoPE frequency factors");
+    for (float v : w.rope_freqs) {
       if (!(v > 0.0f)) throw Error(ErrorCode::bad_format, f.path() + ": tensor 'rope_freqs.weight' holds a factor <= 0");
     }
   }
   bind.check_all_used();
-  if (options.check_weights) check_matrices_finite(f, *model, hp.tied_output);
+  if (options.check_weights) check_matrices_finite(f, w, hp.tied_output);
   model->hp_ = hp;
   if (options.prefetch) prefetch(f);
   if (options.repack) model->repack(options.n_threads);
@@ -261,8 +265,9 @@ std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFi
 
 uint64_t Model::bytes_per_token() const noexcept {
   auto bytes = [](const kernels::MatrixView& m) { return static_cast<uint64_t>(m.rows) * m.row_stride; };
-  uint64_t total = token_embd_.row_stride + bytes(output_);
-  for (const auto& L : layers_) {
+  const ModelWeights& w = *weights_;
+  uint64_t total = w.token_embd.row_stride + bytes(w.output);
+  for (const auto& L : w.layers) {
     total += bytes(L.wq) + bytes(L.wk) + bytes(L.wv) + bytes(L.wo) + bytes(L.w_gate) + bytes(L.w_up) + bytes(L.w_down);
   }
   return total;
@@ -291,7 +296,7 @@ std::string Model::describe() const {
                 hp_.architecture.c_str(), static_cast<double>(parameter_count()) / 1e6, hp_.n_layer, hp_.n_embd,
                 hp_.n_ff, hp_.n_head, hp_.n_head_kv, hp_.n_vocab, hp_.n_ctx_train, main_type.c_str(),
                 static_cast<double>(total) / 1e6, hp_.tied_output ? ", tied output" : "",
-                panels_ ? ", repacked to panels" : "");
+                weights_->panels ? ", repacked to panels" : "");
   return buf;
 }
 

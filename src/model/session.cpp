@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "model/model_weights.h"
 #include "model/session_impl.h"
 
 namespace nanollama {
@@ -31,7 +32,7 @@ void fill_rope_tables(const Model& model, int32_t n_ctx, std::vector<float>& cos
   const int32_t half = hp.n_rot / 2;
   cos_out.resize(static_cast<size_t>(n_ctx) * static_cast<size_t>(half));
   sin_out.resize(cos_out.size());
-  const auto& factors = model.rope_freq_factors();
+  const auto& factors = weights_of(model).rope_freqs;
   for (int32_t i = 0; i < half; ++i) {
     double freq = std::pow(static_cast<double>(hp.rope_freq_base), -2.0 * i / hp.n_rot) *
                   static_cast<double>(hp.rope_freq_scale);

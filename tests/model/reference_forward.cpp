@@ -42,10 +42,11 @@ void rope(RowMatrix& x, int64_t n_heads, int64_t head_dim, float base) {
 
 ReferenceModel::ReferenceModel(const Model& model, Activation activation)
     : hp_(model.hparams()), activation_(activation) {
-  embedding_ = dequantize(model.token_embedding());
-  output_ = dequantize(model.output());
-  output_norm_ = to_vector(model.output_norm());
-  for (const auto& L : model.layers()) {
+  const ModelWeights& weights = weights_of(model);
+  embedding_ = dequantize(weights.token_embd);
+  output_ = dequantize(weights.output);
+  output_norm_ = to_vector(weights.output_norm);
+  for (const auto& L : weights.layers) {
     layers_.push_back({to_vector(L.attn_norm), to_vector(L.ffn_norm), dequantize(L.wq), dequantize(L.wk),
                        dequantize(L.wv), dequantize(L.wo), dequantize(L.w_gate), dequantize(L.w_up),
                        dequantize(L.w_down)});

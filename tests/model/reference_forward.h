@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
+#include "model/model_weights.h"
 #include "nanollama/model.h"
 
 namespace nanollama::testing {

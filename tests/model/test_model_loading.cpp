@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "model/model_weights.h"
 #include "nanollama/model.h"
 #include "support/test_support.h"
 
@@ -90,9 +91,9 @@ TEST(ModelLoading, ReadsHyperparametersWithDefaults) {
   EXPECT_FLOAT_EQ(hp.rope_freq_base, 10000);  // default
   EXPECT_EQ(hp.n_vocab, 10);
   EXPECT_FALSE(hp.tied_output);
-  EXPECT_EQ(model->layers().size(), 1u);
-  EXPECT_EQ(model->layers()[0].wk.rows, 32);
-  EXPECT_EQ(model->layers()[0].w_down.cols, 96);
+  EXPECT_EQ(weights_of(*model).layers.size(), 1u);
+  EXPECT_EQ(weights_of(*model).layers[0].wk.rows, 32);
+  EXPECT_EQ(weights_of(*model).layers[0].w_down.cols, 96);
 }
 
 TEST(ModelLoading, MissingOutputMeansTiedAndHeadCountKvDefaultsToHeads) {
@@ -103,7 +104,7 @@ TEST(ModelLoading, MissingOutputMeansTiedAndHeadCountKvDefaultsToHeads) {
   std::vector<uint8_t> keep;
   auto model = load(r, keep);
   EXPECT_TRUE(model->hparams().tied_output);
-  EXPECT_EQ(model->output().data, model->token_embedding().data);
+  EXPECT_EQ(weights_of(*model).output.data, weights_of(*model).token_embd.data);
   EXPECT_EQ(model->hparams().n_head_kv, 4);
 }
 
@@ -188,7 +189,7 @@ TEST(ModelLoading, FixtureModelsLoad) {
   EXPECT_EQ(stories->hparams().head_dim, 8);
   EXPECT_EQ(stories->hparams().n_ff, 172);
   auto q8 = Model::load(testing::fixture("models/nano-tiny-q8_0.gguf").string());
-  EXPECT_EQ(q8->output().type, TensorType::Q8_0);
+  EXPECT_EQ(weights_of(*q8).output.type, TensorType::Q8_0);
   EXPECT_EQ(q8->hparams().n_vocab, 32006);
   EXPECT_NE(q8->describe().find("Q8_0"), std::string::npos);
 }

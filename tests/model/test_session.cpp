@@ -2,6 +2,7 @@
 // Session semantics: batch splits, rollback, forks, overflow, failed calls, threads.
 #include <cstring>
 
+#include "model/model_weights.h"
 #include "nanollama/session.h"
 #include "support/test_models.h"
 #include "support/test_support.h"
@@ -249,14 +250,14 @@ TEST_P(Repacking, GivesTheLogitsOfTheMappedWeightsBitwise) {
   auto packed = Model::load(path, {.repack = true, .n_threads = 2});
   const bool packs = kernels::packs_to_panels(GetParam());
   const auto panels = GetParam() == TensorType::Q8_0 ? kernels::MatrixLayout::q8_0_panels : kernels::MatrixLayout::q6_k_panels;
-  for (const auto& L : packed->layers()) {
+  for (const auto& L : weights_of(*packed).layers) {
     for (const auto* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) {
       EXPECT_EQ(w->layout, packs ? panels : kernels::MatrixLayout::rows);
     }
   }
-  EXPECT_EQ(packed->output().layout, packs ? panels : kernels::MatrixLayout::rows);
-  EXPECT_EQ(packed->token_embedding().layout, kernels::MatrixLayout::rows);  // looked up by row
-  EXPECT_EQ(mapped->layers()[0].wq.layout, kernels::MatrixLayout::rows);
+  EXPECT_EQ(weights_of(*packed).output.layout, packs ? panels : kernels::MatrixLayout::rows);
+  EXPECT_EQ(weights_of(*packed).token_embd.layout, kernels::MatrixLayout::rows);  // looked up by row
+  EXPECT_EQ(weights_of(*mapped).layers[0].wq.layout, kernels::MatrixLayout::rows);
   std::vector<int32_t> t;
   for (int32_t i = 0; i < 19; ++i) t.push_back((i * 211 + 3) % mapped->hparams().n_vocab);
   Session a(mapped), b(packed);
@@ -283,7 +284,7 @@ TEST(RepackingTest, LeavesTheCallersBytesAlone) {
   const std::vector<uint8_t> bytes = testing::read_bytes(path);
   std::vector<uint8_t> kept = bytes;
   auto model = Model::from_gguf(gguf::GgufFile::parse(kept, "model.gguf"));
-  EXPECT_EQ(model->layers()[0].wq.layout, kernels::MatrixLayout::q8_0_panels);
+  EXPECT_EQ(weights_of(*model).layers[0].wq.layout, kernels::MatrixLayout::q8_0_panels);
   EXPECT_TRUE(kept == bytes);
 }
 
