@@ -23,11 +23,7 @@ namespace {
 #include "kernels/x86/avx512_quant_common.inl"
 
 struct Avx512QuantHooks : Avx512QuantHooksBase {
-  static constexpr int kQ8PanelP = 2;
-  static constexpr int kQ8PanelC = 5;
-  static constexpr int kQ6TileR = 2;
-  static constexpr int kQ6TileC = 4;
-  static constexpr int kQ6MatvecR = 1;
+  static constexpr int kQ8PanelC = 5;  // activation rows per Q8_0 panel tile
 
   struct Q8W {
     IV abs_w;

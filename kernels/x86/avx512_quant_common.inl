@@ -59,6 +59,11 @@ struct Avx512QuantHooksBase : X86SharedQuantHooks {
     v[3] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(b, 4), m4), _mm512_and_si512(_mm512_srli_epi16(h, 2), m30));
   }
   static IV q6p_group_scales(const uint8_t* p) { return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+  // Tile shapes both 512-bit paths use (the Q8_0 panel tiles' activation rows differ).
+  static constexpr int kQ8PanelP = 2;
+  static constexpr int kQ6TileR = 2;
+  static constexpr int kQ6TileC = 4;
+  static constexpr int kQ6MatvecR = 1;
   static constexpr int kQ6PanelC = 6;
   static constexpr int kQ6PanelFewC = 8;
   static void i_store(void* p, IV v) { _mm512_store_si512(p, v); }

@@ -26,11 +26,7 @@ namespace {
 #include "kernels/x86/avx512_quant_common.inl"
 
 struct Avx512VnniQuantHooks : Avx512QuantHooksBase {
-  static constexpr int kQ8PanelP = 2;
-  static constexpr int kQ8PanelC = 6;
-  static constexpr int kQ6TileR = 2;
-  static constexpr int kQ6TileC = 4;
-  static constexpr int kQ6MatvecR = 1;
+  static constexpr int kQ8PanelC = 6;  // activation rows per Q8_0 panel tile
 
   // Matrix-vector kernel: here the weights are made unsigned (w ^ 0x80 = w + 128) and the
   // activations stay signed, so the correction, -128·Σx, depends on the activation row only
