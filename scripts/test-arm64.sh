@@ -61,9 +61,9 @@ cmake --build "$build_dir" -j "$(nproc)"
 # thousand-line ordering tests (process control), the static checks of the sources (licences,
 # docs, headers, exports) and the sampler's statistical tests (thousands of seeds against closed
 # forms computed from the logits they get; the logits themselves are checked on every path by
-# the goldens and the batch-invariance tests). Emulated on 2 cores shared with other jobs
-# (2026-12-07): neon-dotprod 15.5 min, neon 12.4 min and scalar 8.4 min with the sampler's tests,
-# which take about half of that.
+# the goldens and the batch-invariance tests). Emulated on 2 idle cores (2026-12-07):
+# neon-dotprod 400 tests in 7 min, neon and scalar 384 each in 3.5 min (a busy host took twice
+# as long).
 # NANOLLAMA_ARM64_QUICK=1: only the kernel and result tests on each path (~2 min a path).
 kernel_and_result_tests='^(Fp16|Bf16|QuantizeQ8_0|ActivationQuantizers|QuantizeQ8_K|QuantizeQ6_K|Matmul|Activations|Panels|ParallelFor|Isa|WeightTypes|Fixtures|Q6Panels|AllPaths/VectorOps|Fixtures/Goldens|AllWeightTypes/BatchInvariance)\.'
 no_kernel_tests='^(DriverBatch\.ASignalStops.*|DriverBatch\.ThousandsOfLines.*|license\..*|docs\..*|headers\..*|capi\.shared_exports.*|TagSamplingExact\..*|TagSamplingClean\..*)$'
