@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages nanollama builds with, skipping those already present.
 #   scripts/install-deps.sh             the C++ build's packages
-#   scripts/install-deps.sh PKG...      those packages instead (scripts/install-python-deps.sh)
+#   scripts/install-deps.sh PKG...      those packages instead (install-python-deps.sh, test-arm64.sh)
 set -euo pipefail
 
 packages=(
