@@ -95,4 +95,18 @@ static inline size_t q6_panel_stride(int64_t cols) {
   return static_cast<size_t>((cols / kSuperBlock + 1) / 2) * kQ6PanelPairBytes;
 }
 
+// BF16 pairs (MatrixLayout::bf16_pairs), the lossy product's weights: BF16 rows in panels of
+// kBf16PanelRows. Pair p of a panel holds its rows' elements 2p and 2p+1 as 32-bit lanes,
+// row r's at lane r (element 2p in the low half): one 64-byte vector per pair, the pairs in
+// order, so a panel is read as one stream and one vector instruction multiplies 16 rows by a
+// broadcast pair of activations. An odd row length pairs its last element with zero; rows
+// missing from the last panel are zero. The activations are rounded to BF16 and packed row
+// after row, each padded with a zero to whole pairs.
+inline constexpr int kBf16PanelRows = 16;
+static inline int64_t bf16_pair_count(int64_t cols) { return (cols + 1) / 2; }
+static inline int64_t bf16_pairs_padded_cols(int64_t cols) { return 2 * bf16_pair_count(cols); }
+static inline size_t bf16_panel_stride(int64_t cols) {
+  return static_cast<size_t>(bf16_pair_count(cols)) * kBf16PanelRows * 4;
+}
+
 }  // namespace nanollama::kernels

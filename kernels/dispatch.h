@@ -60,6 +60,9 @@ struct KernelTable {
   MatmulOps matmul_q6_k_panels;  // args.w: the first panel, args.w_stride: q6_panel_stride
   void (*pack_q6_k_panels)(const uint8_t* rows, size_t row_stride, int64_t n_rows, int64_t cols, int64_t p0, int64_t p1,
                            uint8_t* out);
+  // BF16 rows against activations rounded to BF16 (lossy: MatrixLayout::bf16_pairs; blocks.h).
+  MatmulOps matmul_bf16_pairs;
+  void (*round_bf16)(const float* x, uint16_t* y, int64_t n);  // its rounding: ref::bf16_activations
   QuantizeKernel quantize_q8_0;
   QuantizeKernel quantize_q8_k;
 

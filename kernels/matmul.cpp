@@ -19,7 +19,7 @@ namespace {
 
 // Thread slices start on multiples of this many rows, so tiles stay whole.
 constexpr int64_t kRowAlign = 16;
-static_assert(kRowAlign % kQ8PanelRows == 0, "slices never split a panel");
+static_assert(kRowAlign % kQ8PanelRows == 0 && kRowAlign % kBf16PanelRows == 0, "slices never split a panel");
 // Below this many multiply-adds per thread, waking another thread costs more than it saves.
 constexpr int64_t kMinWorkPerThread = 1 << 16;
 // Each thread's share is cut into this many parts, claimed by whichever thread is free: on a
@@ -49,7 +49,11 @@ MatmulArgs checked_args(const MatrixView& w, const Activations& x, float* y, int
   if (w.rows > 0 && x.rows() > 0 && y == nullptr) fail(ErrorCode::invalid_argument, "null output");
   if (x.rows() > 1 && ldy < w.rows) fail(ErrorCode::invalid_argument, "output leading dimension below the row count");
   size_t stride = w.row_stride;
-  if (w.layout != MatrixLayout::rows) {
+  if (w.layout == MatrixLayout::bf16_pairs) {
+    if (w.type != TensorType::BF16) fail(ErrorCode::invalid_argument, "BF16 pairs of type " + type() + " do not exist");
+    if (reinterpret_cast<uintptr_t>(w.data) % 64 != 0) fail(ErrorCode::invalid_argument, "panels not 64-byte aligned");
+    stride = bf16_panel_stride(w.cols);
+  } else if (w.layout != MatrixLayout::rows) {
     const TensorType panel_type = w.layout == MatrixLayout::q8_0_panels ? TensorType::Q8_0 : TensorType::Q6_K;
     if (w.type != panel_type) fail(ErrorCode::invalid_argument, "panels of type " + type() + " in this layout do not exist");
     if (reinterpret_cast<uintptr_t>(w.data) % 64 != 0) fail(ErrorCode::invalid_argument, "panels not 64-byte aligned");
@@ -62,6 +66,7 @@ const MatmulOps& ops_for(const KernelTable& table, const MatrixView& w) {
   switch (w.layout) {
     case MatrixLayout::q8_0_panels: return table.matmul_q8_0_panels;
     case MatrixLayout::q6_k_panels: return table.matmul_q6_k_panels;
+    case MatrixLayout::bf16_pairs: return table.matmul_bf16_pairs;
     case MatrixLayout::rows: break;
   }
   return table.*(find_traits(w.type)->matmul);
@@ -187,7 +192,9 @@ void matmul_rows(const MatrixView& w, const Activations& x, float* y, int64_t ld
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") outside the " + std::to_string(w.rows) + " rows");
   }
-  if (w.layout != MatrixLayout::rows && row_begin < row_end &&
+  static_assert(kBf16PanelRows == kQ8PanelRows);
+  const bool panels = w.layout != MatrixLayout::rows;
+  if (panels && row_begin < row_end &&
       (row_begin % kQ8PanelRows != 0 || (row_end % kQ8PanelRows != 0 && row_end != w.rows))) {
     fail(ErrorCode::invalid_argument, "row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
                                           ") splits a panel of " + std::to_string(kQ8PanelRows) + " rows");

@@ -80,6 +80,14 @@ void dequantize_matrix_row(const MatrixView& w, int64_t row, float* dst) {
     dequantize_row(w.type, static_cast<const uint8_t*>(w.data) + static_cast<size_t>(row) * w.row_stride, dst, w.cols);
     return;
   }
+  if (w.layout == MatrixLayout::bf16_pairs) {
+    thread_local std::vector<uint16_t> values;
+    values.resize(static_cast<size_t>(w.cols));
+    const auto* panel = static_cast<const uint8_t*>(w.data) + static_cast<size_t>(row / kBf16PanelRows) * bf16_panel_stride(w.cols);
+    ref::bf16_panel_row(panel, w.cols, static_cast<int>(row % kBf16PanelRows), values.data());
+    ref::bf16_to_f32(values.data(), dst, w.cols);
+    return;
+  }
   check_packable("dequantize_matrix_row", w.type, w.rows, w.cols);
   if (w.type == TensorType::Q6_K) {
     thread_local std::vector<BlockQ6_K> super_blocks;

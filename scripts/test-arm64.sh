@@ -55,7 +55,7 @@ cmake --build "$build_dir" -j "$(nproc)"
 # neon-dotprod 400 tests in 7 min, neon and scalar 384 each in 3.5 min (a busy host took twice
 # as long).
 # NANOLLAMA_ARM64_QUICK=1: only the kernel and result tests on each path (~2 min a path).
-kernel_and_result_tests='^(Fp16|Bf16|QuantizeQ8_0|ActivationQuantizers|QuantizeQ8_K|QuantizeQ6_K|Matmul|Activations|Panels|ParallelFor|Isa|WeightTypes|Fixtures|Q6Panels|AllPaths/VectorOps|Fixtures/Goldens|AllWeightTypes/BatchInvariance)\.'
+kernel_and_result_tests='^(Fp16|Bf16|Bf16Pairs|QuantizeQ8_0|ActivationQuantizers|QuantizeQ8_K|QuantizeQ6_K|Matmul|Activations|Panels|ParallelFor|Isa|WeightTypes|Fixtures|Q6Panels|AllPaths/VectorOps|Fixtures/Goldens|AllWeightTypes/BatchInvariance)\.'
 no_kernel_tests='^(DriverBatch\.ASignalStops.*|DriverBatch\.ThousandsOfLines.*|license\..*|docs\..*|headers\..*|capi\.shared_exports.*|TagSamplingExact\..*|TagSamplingClean\..*)$'
 for isa in neon-dotprod neon scalar; do
   echo "== aarch64 under qemu, NANOLLAMA_ISA=$isa"

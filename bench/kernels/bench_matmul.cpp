@@ -55,9 +55,11 @@ void matmul_bench(benchmark::State& state, TensorType type, Isa isa, Shape shape
   const size_t stride = *row_bytes(type, static_cast<uint64_t>(shape.cols));
   const auto one = make_weights(type, shape.rows, shape.cols);
   const MatrixView rows_view{type, shape.rows, shape.cols, one.data(), stride};
-  const bool panels = layout == MatrixLayout::q8_0_panels;
+  const bool panels = layout == MatrixLayout::q8_0_panels, pairs = layout == MatrixLayout::bf16_pairs;
   // Copies 64-byte aligned (panels need it), each the matrix's bytes in its layout.
-  const size_t matrix_bytes = panels ? kernels::panel_bytes(type, shape.rows, shape.cols) : stride * static_cast<size_t>(shape.rows);
+  const size_t matrix_bytes = panels  ? kernels::panel_bytes(type, shape.rows, shape.cols)
+                              : pairs ? kernels::bf16_pairs_bytes(rows_view)
+                                      : stride * static_cast<size_t>(shape.rows);
   const size_t copies = cold ? std::max<size_t>(1, (kColdBytes + matrix_bytes - 1) / matrix_bytes) : 1;
   const size_t copy_bytes = (matrix_bytes + 63) / 64 * 64;
   std::vector<uint8_t> storage(copy_bytes * copies + 64);
@@ -67,6 +69,8 @@ void matmul_bench(benchmark::State& state, TensorType type, Isa isa, Shape shape
     uint8_t* copy = all + c * copy_bytes;
     if (panels) {
       views.push_back(kernels::pack_panels(rows_view, copy, 2));
+    } else if (pairs) {
+      views.push_back(kernels::to_bf16_pairs(rows_view, copy, 2));
     } else {
       std::memcpy(copy, one.data(), matrix_bytes);
       views.push_back({type, shape.rows, shape.cols, copy, stride});
@@ -114,10 +118,12 @@ const bool registered = [] {
       for (const Shape& s : kShapes) {
         for (int64_t n_act : acts) {
           for (int threads : {1, 2}) {
-            for (MatrixLayout layout : {MatrixLayout::rows, MatrixLayout::q8_0_panels}) {
+            // BF16 also as BF16 pairs: the lossy product (activations rounded to BF16 too).
+            for (MatrixLayout layout : {MatrixLayout::rows, MatrixLayout::q8_0_panels, MatrixLayout::bf16_pairs}) {
               if (layout == MatrixLayout::q8_0_panels && !kernels::packs_to_panels(type)) continue;
-              const std::string name = "matmul/" + std::string(tensor_type_name(type)) +
-                                       (layout == MatrixLayout::q8_0_panels ? "-panels" : "") + "/" +
+              if (layout == MatrixLayout::bf16_pairs && type != TensorType::BF16) continue;
+              const char* suffix = layout == MatrixLayout::q8_0_panels ? "-panels" : layout == MatrixLayout::bf16_pairs ? "-pairs" : "";
+              const std::string name = "matmul/" + std::string(tensor_type_name(type)) + suffix + "/" +
                                        std::string(kernels::isa_name(isa)) + "/" + std::to_string(s.rows) + "x" +
                                        std::to_string(s.cols) + "/act:" + std::to_string(n_act) +
                                        "/threads:" + std::to_string(threads);

@@ -74,7 +74,9 @@ void quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 //                block by block (GGUF has no such layout: it is nanollama's own; docs/KERNELS.md, "Q8_0 panels"). Rows
 //                cannot be read one at a time from it; dequantize_matrix_row can.
 //   q6_k_panels: Q6_K repacked the same way, super-block by super-block (docs/KERNELS.md, "Q6_K panels").
-enum class MatrixLayout : uint8_t { rows, q8_0_panels, q6_k_panels };
+//   bf16_pairs:  BF16 weights in panels of 16 rows, pair of columns by pair, whose products
+//                round the activations to BF16 too (LOSSY: to_bf16_pairs; docs/KERNELS.md, "BF16 pairs").
+enum class MatrixLayout : uint8_t { rows, q8_0_panels, q6_k_panels, bf16_pairs };
 
 // A weight matrix: `rows` rows of `cols` elements.
 struct MatrixView {
@@ -97,7 +99,17 @@ size_t panel_bytes(TensorType type, int64_t rows, int64_t cols);
 // Repacks w (layout rows) into `out` (panel_bytes of it, 64-byte aligned) on up to
 // n_threads threads and returns the view of the panels.
 MatrixView pack_panels(const MatrixView& w, void* out, int n_threads);
-// Row `row` of w, in either layout, as floats.
+// BF16 pairs, a lossy product for float matrices: weights rounded to BF16 (8 significant
+// bits, nearest-even) and activations rounded to BF16 before each product, then multiplied
+// and summed two per 32-bit lane, as AVX512-BF16's vdpbf16ps does in one instruction (twice
+// the FMA rate where the CPU has it; elsewhere the same arithmetic with FMAs, at about the
+// speed of F16). The error of a dot product is about that of Q8_0 weights (docs/KERNELS.md).
+// Bytes to_bf16_pairs writes for w (F32, F16 or BF16 rows).
+size_t bf16_pairs_bytes(const MatrixView& w);
+// The bf16_pairs view of w: its rows rounded to BF16 (as the activations are) and packed into
+// `out` (bf16_pairs_bytes of it, 64-byte aligned) on up to n_threads threads.
+MatrixView to_bf16_pairs(const MatrixView& w, void* out, int n_threads);
+// Row `row` of w, in any layout, as floats.
 void dequantize_matrix_row(const MatrixView& w, int64_t row, float* dst);
 
 // Activation rows converted once into the type a weight type pairs with, so that several

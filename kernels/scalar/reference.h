@@ -70,6 +70,19 @@ void pack_q6_k_panels(const uint8_t* rows, size_t row_stride, int64_t n_rows, in
 void panel_row_q6_k(const uint8_t* panel, int64_t cols, int lane, BlockQ6_K* row);
 void matmul_q6_k_panels(const MatmulArgs& a, int64_t n0, int64_t n1);
 
+// The lossy BF16 product (MatrixLayout::bf16_pairs, blocks.h): an activation rounded to BF16
+// (nearest-even, subnormals to zero), one row of them, the dot product as a lane of
+// vdpbf16ps computes it, one panel made of `count` (at most kBf16PanelRows) BF16 rows and
+// one row read back, and the MatmulOps of the product (activations packed by pack_bf16_pairs).
+uint16_t bf16_activation(float v);
+void bf16_activations(const float* x, uint16_t* y, int64_t n);
+float dot_bf16_pairs(const uint16_t* w, const uint16_t* x, int64_t n);
+void pack_bf16_panel(const uint16_t* rows, int64_t count, int64_t cols, uint8_t* panel);
+void bf16_panel_row(const uint8_t* panel, int64_t cols, int lane, uint16_t* row);
+size_t bf16_pairs_packed_bytes(const MatmulArgs& a);
+void pack_bf16_pairs(const MatmulArgs& a, int part, int parts, void* out);
+void matmul_bf16_pairs(const MatmulArgs& a, int64_t n0, int64_t n1);
+
 // Float vector routines (see kernels.h for their meaning).
 float dot_f32(const float* a, const float* b, int64_t n);
 float dot_f32_f16(const float* a, const uint16_t* b, int64_t n);

@@ -17,6 +17,8 @@ const KernelTable& scalar_table() noexcept {
       .pack_q8_0_panels = ref::pack_q8_0_panels,
       .matmul_q6_k_panels = {ref::matmul_q6_k_panels},
       .pack_q6_k_panels = ref::pack_q6_k_panels,
+      .matmul_bf16_pairs = {ref::matmul_bf16_pairs, ref::bf16_pairs_packed_bytes, ref::pack_bf16_pairs},
+      .round_bf16 = ref::bf16_activations,
       .quantize_q8_0 = ref::quantize_row_q8_0,
       .quantize_q8_k = ref::quantize_row_q8_k,
       .dot_f32 = ref::dot_f32,

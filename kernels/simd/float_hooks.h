@@ -39,4 +39,14 @@ concept FloatHooks = requires(const uint16_t* halves, uint16_t* out, const float
   H::store_i8(bytes, v);
 };
 
+// Optional hooks of the BF16-pairs product (FloatKernels::pair_step, simd_round_bf16), used
+// when a hook type has them. A path with a native pair step asserts NativeBf16Pairs.
+//   dot_bf16_pairs(acc, w, x): for each lane l, acc_l + w_odd·x_odd, rounded, + w_even·x_even,
+//     rounded, where lane l of w and x holds a pair of BF16 values (even element low).
+//   round_bf16(lo, hi, out): 2 x kLanes floats to BF16 as ref::bf16_activation rounds.
+template <class H>
+concept NativeBf16Pairs = FloatHooks<H> && requires(typename H::F acc, typename H::U pairs) {
+  { H::dot_bf16_pairs(acc, pairs, pairs) } -> std::same_as<typename H::F>;
+};
+
 }  // namespace nanollama::kernels

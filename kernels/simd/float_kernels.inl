@@ -567,7 +567,181 @@ struct FloatKernels {
     }
   }
 
+  // ---- BF16 pairs (lossy; MatrixLayout::bf16_pairs, blocks.h): BF16 weight panels against
+  // activations rounded to BF16. Lane r of a panel vector is row r's pair p; every output is
+  // one chain over the pairs in order, the odd element of a pair first: ref::dot_bf16_pairs,
+  // bit for bit, on every path, whatever the tile. A hook type with dot_bf16_pairs
+  // (vdpbf16ps) does a pair step in one instruction; the others with two FMAs on the pairs'
+  // halves (exact products, one rounding each: the same bits for normal numbers; vdpbf16ps
+  // also reads subnormal weights and sums as zero, which BF16 made from F16 never has).
+  using U = xsimd::batch<uint32_t, typename F::arch_type>;
+  static constexpr bool kNativePairs = requires(F acc, U w) { H::dot_bf16_pairs(acc, w, w); };
+  static constexpr int kPanelVectors = kBf16PanelRows / kLanes;  // vectors per panel and pair
+  static_assert(kPanelVectors * kLanes == kBf16PanelRows);
+  // Tile: kPairPanels panels x kPairCols activation rows of accumulators. The FMA version
+  // also holds each weight vector's two halves.
+  static constexpr int kPairPanels = kNativePairs ? 4 : 1;
+  static constexpr int kPairCols = kNativePairs ? 6 : (kTileR * kTileC) / (2 * kPanelVectors);
+
+  // Pair p of activation row x, in every lane.
+  static U pair_of(const uint16_t* x, int64_t p) {
+    uint32_t v;
+    std::memcpy(&v, x + 2 * p, 4);
+    return U(v);
+  }
+  static F pair_step(F acc, U w, U x) {
+    if constexpr (kNativePairs) {
+      return H::dot_bf16_pairs(acc, w, x);
+    } else {
+      const U high(0xFFFF0000u);
+      acc = xsimd::fma(xsimd::bitwise_cast<F>(w & high), xsimd::bitwise_cast<F>(x & high), acc);
+      return xsimd::fma(xsimd::bitwise_cast<F>(w << 16), xsimd::bitwise_cast<F>(x << 16), acc);
+    }
+  }
+
+  // Panels [p0, p0 + P) (rows from 16 p0) against activation rows [i, i + C); rows past
+  // a.n_rows_total (the last panel's zero rows) are not written.
+  template <int P, int C>
+  static void pair_tile(const MatmulArgs& a, int64_t rows, int64_t p0, int64_t i) {
+    const int64_t pairs = bf16_pair_count(a.cols), padded = 2 * pairs;
+    const uint8_t* w[P];
+    const uint16_t* x[C];
+    for (int q = 0; q < P; ++q) w[q] = a.w + static_cast<size_t>(p0 + q) * a.w_stride;
+    for (int c = 0; c < C; ++c) x[c] = static_cast<const uint16_t*>(a.x_packed) + (i + c) * padded;
+    F acc[P][C][kPanelVectors];
+  #pragma GCC unroll 8
+    for (int q = 0; q < P; ++q)
+  #pragma GCC unroll 8
+      for (int c = 0; c < C; ++c)
+        for (int g = 0; g < kPanelVectors; ++g) acc[q][c][g] = F(0.0f);
+    for (int64_t p = 0; p < pairs; ++p) {
+      if constexpr (C <= 2) {  // few activation rows: the weights stream from memory
+  #pragma GCC unroll 8
+        for (int q = 0; q < P; ++q) __builtin_prefetch(w[q] + kStreamAheadBytes + p * kBf16PanelRows * 4);
+      }
+  #pragma GCC unroll 8
+      for (int g = 0; g < kPanelVectors; ++g) {
+        U wv[P];
+  #pragma GCC unroll 8
+        for (int q = 0; q < P; ++q) wv[q] = U::load_aligned(reinterpret_cast<const uint32_t*>(w[q] + p * kBf16PanelRows * 4) + g * kLanes);
+  #pragma GCC unroll 8
+        for (int c = 0; c < C; ++c) {
+          const U xv = pair_of(x[c], p);
+  #pragma GCC unroll 8
+          for (int q = 0; q < P; ++q) acc[q][c][g] = pair_step(acc[q][c][g], wv[q], xv);
+        }
+      }
+    }
+    for (int q = 0; q < P; ++q) {
+      const int64_t row0 = (p0 + q) * kBf16PanelRows;
+      for (int g = 0; g < kPanelVectors; ++g) {
+        const int64_t r0 = row0 + g * kLanes;
+        const int64_t valid = rows - r0 >= kLanes ? kLanes : rows - r0;
+        if (valid <= 0) break;
+        for (int c = 0; c < C; ++c) {
+          float* y = a.y + (i + c) * a.ldy + r0;
+          if (valid == kLanes) {
+            acc[q][c][g].store_unaligned(y);
+          } else {
+            store_f32_n(y, acc[q][c][g], valid);
+          }
+        }
+      }
+    }
+  }
+
+  // The activation rows left over from whole tiles, fewer than kPairCols: one tile of that
+  // many (its weights read once, not once per row).
+  template <int P, int C = kPairCols - 1>
+  static void pair_tile_rest(const MatmulArgs& a, int64_t rows, int64_t p, int64_t i) {
+    if constexpr (C >= 1) {
+      if (a.n_act - i == C) return pair_tile<P, C>(a, rows, p, i);
+      pair_tile_rest<P, C - 1>(a, rows, p, i);
+    }
+  }
+
+  // Every activation row against panels [p, p + P).
+  template <int P>
+  static void pair_panels(const MatmulArgs& a, int64_t rows, int64_t p) {
+    int64_t i = 0;
+    for (; i + kPairCols <= a.n_act; i += kPairCols) pair_tile<P, kPairCols>(a, rows, p, i);
+    if (i < a.n_act) pair_tile_rest<P>(a, rows, p, i);
+  }
+
+  // Rows [n0, n1): n0 starts a panel (the driver's slices are whole panels); n1 is a panel's
+  // end or the matrix's last row.
+  static void pair_matmul(const MatmulArgs& a, int64_t n0, int64_t n1) {
+    const int64_t p_begin = n0 / kBf16PanelRows, p_end = (n1 + kBf16PanelRows - 1) / kBf16PanelRows;
+    if (a.n_act <= 2 * kPairCols) {  // decoding: each panel streamed once (twice past kPairCols rows)
+      int64_t p = p_begin;
+      for (; p + kPairPanels <= p_end; p += kPairPanels) pair_panels<kPairPanels>(a, n1, p);
+      for (; p < p_end; ++p) pair_panels<1>(a, n1, p);
+      return;
+    }
+    // Panels in blocks that stay in L2 while every activation tile passes over them.
+    const int64_t block = std::max<int64_t>(kPairPanels, (int64_t{192} << 10) / static_cast<int64_t>(a.w_stride) / kPairPanels * kPairPanels);
+    for (int64_t pb = p_begin; pb < p_end; pb += block) {
+      const int64_t pe = std::min(pb + block, p_end);
+      int64_t i = 0;
+      for (; i + kPairCols <= a.n_act; i += kPairCols) {
+        int64_t p = pb;
+        for (; p + kPairPanels <= pe; p += kPairPanels) pair_tile<kPairPanels, kPairCols>(a, n1, p, i);
+        for (; p < pe; ++p) pair_tile<1, kPairCols>(a, n1, p, i);
+      }
+      if (i < a.n_act) {
+        int64_t p = pb;
+        for (; p + kPairPanels <= pe; p += kPairPanels) pair_tile_rest<kPairPanels>(a, n1, p, i);
+        for (; p < pe; ++p) pair_tile_rest<1>(a, n1, p, i);
+      }
+    }
+  }
+
+  // Floats rounded to BF16 as ref::bf16_activation does (subnormals to zero, NaN quieted,
+  // nearest-even).
+  static void simd_round_bf16(const float* x, uint16_t* y, int64_t n) {
+    if constexpr (requires(F v) { H::round_bf16(v, v, y); }) {  // one instruction for 2 x kLanes
+      int64_t k = 0;
+      for (; k + 2 * kLanes <= n; k += 2 * kLanes) H::round_bf16(F::load_unaligned(x + k), F::load_unaligned(x + k + kLanes), y + k);
+      x += k, y += k, n -= k;
+    }
+    const U exponent(0x7F800000u), magnitude(0x7FFFFFFFu), sign(0x80000000u), one(1u), half(0x7FFFu), quiet(0x40u);
+    for_each_vector(n, [&](int64_t k, int64_t count) {
+      U u = xsimd::bitwise_cast<U>(count == kLanes ? F::load_unaligned(x + k) : load_f32_n(x + k, count));
+      u = xsimd::select((u & exponent) == U(0u), u & sign, u);
+      const U rounded = (u + half + ((u >> 16) & one)) >> 16;
+      const U r = xsimd::select((u & magnitude) > exponent, (u >> 16) | quiet, rounded);
+      alignas(64) uint32_t wide[kLanes];
+      r.store_aligned(wide);
+      if (count == kLanes) {  // a loop of known length: one narrowing store
+        for (int64_t l = 0; l < kLanes; ++l) y[k + l] = static_cast<uint16_t>(wide[l]);
+      } else {
+        for (int64_t l = 0; l < count; ++l) y[k + l] = static_cast<uint16_t>(wide[l]);
+      }
+    });
+  }
+
+  // The activation rows rounded to BF16, row after row, each padded with zeros to whole groups.
+  static void pack_pairs(const MatmulArgs& a, int part, int parts, void* out) {
+    const int64_t padded = bf16_pairs_padded_cols(a.cols);
+    const int64_t i0 = a.n_act * part / parts, i1 = a.n_act * (part + 1) / parts;
+    for (int64_t i = i0; i < i1; ++i) {
+      uint16_t* row = static_cast<uint16_t*>(out) + i * padded;
+      simd_round_bf16(reinterpret_cast<const float*>(a.x + static_cast<size_t>(i) * a.x_stride), row, a.cols);
+      for (int64_t k = a.cols; k < padded; ++k) row[k] = 0;
+    }
+  }
+
+  static size_t pairs_packed_bytes(const MatmulArgs& a) {
+    return static_cast<size_t>(a.n_act) * static_cast<size_t>(bf16_pairs_padded_cols(a.cols)) * sizeof(uint16_t);
+  }
+
+  static void fill_bf16_pairs(KernelTable& t) {
+    t.matmul_bf16_pairs = {pair_matmul, pairs_packed_bytes, pack_pairs};
+    t.round_bf16 = simd_round_bf16;
+  }
+
   static void fill(KernelTable& t) {
+    fill_bf16_pairs(t);
     t.matmul_f32 = {float_matmul<WeightF32>};
     t.matmul_f16 = {float_matmul<WeightF16>};
     t.matmul_bf16 = {float_matmul<WeightBF16>};
@@ -596,4 +770,10 @@ struct FloatKernels {
 template <FloatHooks H>
 void fill_float_kernels(KernelTable& table) {
   FloatKernels<H>::fill(table);
+}
+
+// The BF16-pairs product alone, for a hook type that only adds dot_bf16_pairs to a path.
+template <FloatHooks H>
+void fill_bf16_pairs_kernels(KernelTable& table) {
+  FloatKernels<H>::fill_bf16_pairs(table);
 }

@@ -2,7 +2,9 @@
 // Float kernels for the AVX2 + FMA + F16C path (compiled with -mavx2 -mfma -mf16c).
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 

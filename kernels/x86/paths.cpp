@@ -52,10 +52,14 @@ void fill_avx512(KernelTable& t) {
   fill_avx512_quant(t);
 }
 
-// VNNI only changes the integer kernels; the float ones are the AVX-512 ones.
+// VNNI only changes the integer kernels; the float ones are the AVX-512 ones, but for the
+// lossy BF16-pairs product, which takes vdpbf16ps where the CPU has AVX512-BF16 (every CPU
+// with it has VNNI). Forcing the avx512 path keeps the FMA version of that product testable
+// on the same machine; both give the same bits (kernels/simd/float_kernels.inl).
 void fill_avx512vnni(KernelTable& t) {
   fill_avx512(t);
   fill_avx512vnni_quant(t);
+  if (__builtin_cpu_supports("avx512bf16")) fill_avx512bf16_float(t);
 }
 
 void append_cpu_features(std::vector<std::string_view>& out) {
@@ -70,6 +74,7 @@ void append_cpu_features(std::vector<std::string_view>& out) {
   if (__builtin_cpu_supports("avx512bw")) out.push_back("avx512bw");
   if (__builtin_cpu_supports("avx512vl")) out.push_back("avx512vl");
   if (__builtin_cpu_supports("avx512vnni")) out.push_back("avx512vnni");
+  if (__builtin_cpu_supports("avx512bf16")) out.push_back("avx512bf16");
 }
 
 }  // namespace nanollama::kernels

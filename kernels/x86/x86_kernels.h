@@ -14,6 +14,7 @@ void fill_avx2_quant(KernelTable& table);
 void fill_avx512_float(KernelTable& table);
 void fill_avx512_quant(KernelTable& table);
 void fill_avx512vnni_quant(KernelTable& table);
+void fill_avx512bf16_float(KernelTable& table);  // the BF16-pairs product only
 
 // paths.cpp (generic flags): what the registry rows point to.
 bool x86_can_run_avx2() noexcept;
