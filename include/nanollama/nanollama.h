@@ -61,6 +61,7 @@ typedef struct nl_model_options {
   int32_t no_repack;   /* nonzero: keep Q8_0 / Q6_K matrices as mapped (same results, slower) */
   int32_t no_prefetch; /* nonzero: do not ask the OS to read the weights in at load time */
   int32_t n_threads;   /* threads for repacking; 0: every CPU */
+  int32_t lossy_bf16;  /* nonzero: LOSSY BF16 products for F16/F32 matrices (ModelOptions::lossy_bf16) */
 } nl_model_options;
 
 void nl_model_options_init(nl_model_options* options);

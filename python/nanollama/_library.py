@@ -32,6 +32,7 @@ class ModelOptions(ctypes.Structure):
         ("no_repack", ctypes.c_int32),
         ("no_prefetch", ctypes.c_int32),
         ("n_threads", ctypes.c_int32),
+        ("lossy_bf16", ctypes.c_int32),
     ]
 
 

@@ -61,6 +61,9 @@ class Model(_Owned):
             the same either way; False keeps them mapped from the file, using less memory).
         prefetch: ask the OS to read the weights in at load time.
         threads: threads for repacking (None: every CPU).
+        lossy_bf16: LOSSY, off by default: round F16/F32 weights and the activations to BF16
+            in matrix products (F16 prompts about 1.8x faster on CPUs with AVX512-BF16; a dot
+            product's error becomes about that of Q8_0 weights).
 
     Raises:
         FileError: the file is missing or unreadable.
@@ -72,7 +75,7 @@ class Model(_Owned):
     _free = "nl_model_free"
 
     def __init__(self, path: PathLike, *, repack: bool = True, prefetch: bool = True,
-                 threads: Optional[int] = None) -> None:
+                 threads: Optional[int] = None, lossy_bf16: bool = False) -> None:
         self._handle: Optional[int] = None
         self.path = os.fspath(path)
         lib = L.library()
@@ -81,6 +84,7 @@ class Model(_Owned):
         opts.no_repack = 0 if repack else 1
         opts.no_prefetch = 0 if prefetch else 1
         opts.n_threads = int(threads or 0)
+        opts.lossy_bf16 = 1 if lossy_bf16 else 0
         handle = ctypes.c_void_p()
         L.check(lib.nl_model_load_with_options(L.to_bytes(path), ctypes.byref(opts), ctypes.byref(handle)))
         self._handle = handle.value

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import nanollama
-from conftest import driver_json, without_timings
+from conftest import TINY_MODEL_ARGS, driver_json, run_driver, without_timings
 
 REQUEST = {"general": "1girl, solo", "target": "short", "seed": 1}
 
@@ -117,6 +117,24 @@ def test_model_options(tiny_model, generator):
         nanollama.Model(tiny_model, threads=-1)
     with pytest.raises(TypeError):
         nanollama.Model(tiny_model, no_such_option=1)
+
+
+def test_lossy_bf16_reaches_the_library(driver, tmp_path):
+    # An F16 model: the option changes the arithmetic, so for some seed the tags differ from
+    # the exact ones; for every seed Python's are the driver's with --lossy-bf16.
+    path = tmp_path / "tiny-f16.gguf"
+    args = [a if a != "q8_0" else "f16" for a in TINY_MODEL_ARGS]
+    run_driver(driver, "make-model", "-o", str(path), *args)
+    lossy = nanollama.TagGenerator(nanollama.Model(path, lossy_bf16=True, threads=1), threads=1)
+    differs = False
+    for seed in range(1, 9):
+        cli = ["tags", "-m", str(path), "--general", "1girl", "--target", "long", "--seed", str(seed), "--json", "-t", "1"]
+        exact = driver_json(driver, *cli)["tags"]
+        expected = driver_json(driver, *cli, "--lossy-bf16")["tags"]
+        assert lossy.generate(general="1girl", target="long", seed=seed).tags == expected
+        differs = differs or expected != exact
+    lossy.close()
+    assert differs, "the lossy products never changed a tag: the option may not reach the kernels"
 
 
 def test_missing_file_is_a_file_error(tmp_path):

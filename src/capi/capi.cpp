@@ -183,6 +183,7 @@ nl_status nl_model_load_with_options(const char* path, const nl_model_options* o
       opts.repack = options->no_repack == 0;
       opts.prefetch = options->no_prefetch == 0;
       opts.n_threads = options->n_threads;
+      opts.lossy_bf16 = options->lossy_bf16 != 0;
     }
     auto m = std::make_unique<nl_model>();
     m->model = nanollama::Model::load(path, opts);

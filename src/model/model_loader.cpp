@@ -192,6 +192,36 @@ void Model::repack(int n_threads) {
   }
 }
 
+// Every float matrix the products read, the output projection included (a tied one gets a
+// copy of its own: the embedding rows are still looked up exactly), to BF16 panels in one
+// allocation.
+void Model::convert_to_bf16_pairs(int n_threads) {
+  ModelWeights& w = *weights_;
+  std::vector<kernels::MatrixView*> views;
+  for (auto& L : w.layers) {
+    for (kernels::MatrixView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) views.push_back(v);
+  }
+  views.push_back(&w.output);
+  std::erase_if(views, [](const kernels::MatrixView* v) {
+    const bool is_float = v->type == TensorType::F32 || v->type == TensorType::F16 || v->type == TensorType::BF16;
+    return !is_float || v->layout != kernels::MatrixLayout::rows;
+  });
+  size_t total = 0;
+  for (const auto* v : views) total += kernels::bf16_pairs_bytes(*v);  // multiples of 64
+  if (total == 0) return;
+  w.bf16.reset(new uint8_t[total + 64]);  // not value-initialized: conversion writes every byte
+  uint8_t* at = w.bf16.get() + (64 - reinterpret_cast<uintptr_t>(w.bf16.get()) % 64) % 64;
+  w.lossy_bf16 = true;
+  for (kernels::MatrixView* v : views) {
+    const size_t bytes = kernels::bf16_pairs_bytes(*v);
+    const kernels::MatrixView mapped = *v;
+    *v = kernels::to_bf16_pairs(mapped, at, n_threads);
+    at += bytes;
+    const bool embedding = hp_.tied_output && v == &w.output;
+    if (file_->mapped() && !embedding) release_pages(mapped.data, static_cast<size_t>(mapped.rows) * mapped.row_stride);
+  }
+}
+
 const char* activation_name(Activation a) noexcept { return a == Activation::mish ? "mish" : "silu"; }
 
 Activation parse_activation(std::string_view name) {
@@ -260,6 +290,7 @@ std::shared_ptr<const Model> Model::from_gguf(std::shared_ptr<const gguf::GgufFi
   model->hp_ = hp;
   if (options.prefetch) prefetch(f);
   if (options.repack) model->repack(options.n_threads);
+  if (options.lossy_bf16) model->convert_to_bf16_pairs(options.n_threads);
   return model;
 }
 
@@ -292,11 +323,12 @@ std::string Model::describe() const {
     if (b > most) most = b, main_type = name;
   }
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s, %.1f M params, %d layers, dim %d, ffn %d, heads %d/%d, vocab %d, ctx %d, %s %.0f MB%s%s",
+  std::snprintf(buf, sizeof buf, "%s, %.1f M params, %d layers, dim %d, ffn %d, heads %d/%d, vocab %d, ctx %d, %s %.0f MB%s%s%s",
                 hp_.architecture.c_str(), static_cast<double>(parameter_count()) / 1e6, hp_.n_layer, hp_.n_embd,
                 hp_.n_ff, hp_.n_head, hp_.n_head_kv, hp_.n_vocab, hp_.n_ctx_train, main_type.c_str(),
                 static_cast<double>(total) / 1e6, hp_.tied_output ? ", tied output" : "",
-                weights_->panels ? ", repacked to panels" : "");
+                weights_->panels ? ", repacked to panels" : "",
+                weights_->lossy_bf16 ? ", lossy BF16 products" : "");
   return buf;
 }
 

@@ -30,6 +30,8 @@ struct ModelWeights {
   std::vector<LayerWeights> layers;
   std::vector<float> rope_freqs;  // per-frequency divisors of the RoPE angle, empty if absent
   std::unique_ptr<uint8_t[]> panels;  // the repacked matrices (ModelOptions::repack)
+  std::unique_ptr<uint8_t[]> bf16;    // the matrices converted to BF16 panels (ModelOptions::lossy_bf16)
+  bool lossy_bf16 = false;             // the float matrices are BF16 pairs
 };
 
 // The weights of a loaded model.

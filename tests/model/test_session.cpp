@@ -203,11 +203,18 @@ TEST_F(SessionTest, OnlyRequestedRowsGetLogits) {
 
 // A product's result for one row must not depend on the rest of the batch, for every weight
 // type: the tag generator's promise that variants batched together, or a prompt reused from
-// the cache, give the same tokens as alone rests on it.
-class BatchInvariance : public ::testing::TestWithParam<TensorType> {};
+// the cache, give the same tokens as alone rests on it. The lossy BF16 products keep it too.
+struct WeightsCase {
+  TensorType type;
+  bool lossy_bf16 = false;
+};
+class BatchInvariance : public ::testing::TestWithParam<WeightsCase> {};
 
 TEST_P(BatchInvariance, PrefillAndForkedBatchesEqualTokenByToken) {
-  auto model = testing::make_test_model(testing::small_spec(GetParam(), 5));
+  ModelOptions mo;
+  mo.lossy_bf16 = GetParam().lossy_bf16;
+  auto model = testing::make_test_model(testing::small_spec(GetParam().type, 5), mo);
+  ASSERT_EQ(weights_of(*model).lossy_bf16, mo.lossy_bf16);
   std::vector<int32_t> t;
   for (int32_t i = 0; i < 21; ++i) t.push_back((i * 313 + 7) % model->hparams().n_vocab);
   std::vector<std::vector<float>> alone;
@@ -222,7 +229,7 @@ TEST_P(BatchInvariance, PrefillAndForkedBatchesEqualTokenByToken) {
   for (size_t i = 0; i + 1 < t.size(); ++i) prompt.add(t[i], 0, true);
   s.decode(prompt);
   for (int32_t i = 0; i < s.n_logits(); ++i) {
-    EXPECT_TRUE(bitwise_equal(s.logits(i), alone[static_cast<size_t>(i)])) << tensor_type_name(GetParam()) << " row " << i;
+    EXPECT_TRUE(bitwise_equal(s.logits(i), alone[static_cast<size_t>(i)])) << tensor_type_name(GetParam().type) << " row " << i;
   }
   // The last token for three forked sequences at once: each equals the single-sequence run.
   s.fork(0, 1);
@@ -234,8 +241,12 @@ TEST_P(BatchInvariance, PrefillAndForkedBatchesEqualTokenByToken) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllWeightTypes, BatchInvariance,
-                         ::testing::Values(TensorType::F32, TensorType::F16, TensorType::Q8_0, TensorType::Q6_K),
-                         [](const ::testing::TestParamInfo<TensorType>& p) { return std::string(tensor_type_name(p.param)); });
+                         ::testing::Values(WeightsCase{TensorType::F32}, WeightsCase{TensorType::F16},
+                                           WeightsCase{TensorType::Q8_0}, WeightsCase{TensorType::Q6_K},
+                                           WeightsCase{TensorType::F16, true}, WeightsCase{TensorType::F32, true}),
+                         [](const ::testing::TestParamInfo<WeightsCase>& p) {
+                           return std::string(tensor_type_name(p.param.type)) + (p.param.lossy_bf16 ? "_lossy_bf16" : "");
+                         });
 
 // Repacked Q8_0 matrices (ModelOptions::repack, the default) must give the very logits of
 // the mapped ones, prompt and single tokens alike, for every weight type (others are kept as

@@ -40,11 +40,11 @@ ModelSpec tag_model_spec() {
   return s;
 }
 
-std::shared_ptr<const Model> make_test_model(const ModelSpec& spec) {
+std::shared_ptr<const Model> make_test_model(const ModelSpec& spec, const ModelOptions& options) {
   TempDir dir;
   const auto path = dir.file("model.gguf").string();
   write_random_model(spec, path);
-  return Model::load(path);
+  return Model::load(path, options);
 }
 
 }  // namespace nanollama::testing

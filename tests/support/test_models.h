@@ -18,6 +18,6 @@ ModelSpec small_spec(TensorType type = TensorType::F32, uint64_t seed = 7);
 ModelSpec tag_model_spec();
 
 // Writes the model to a temporary file, maps it and removes the file (the mapping lives on).
-std::shared_ptr<const Model> make_test_model(const ModelSpec& spec);
+std::shared_ptr<const Model> make_test_model(const ModelSpec& spec, const ModelOptions& options = {});
 
 }  // namespace nanollama::testing
