@@ -21,17 +21,6 @@
 namespace nanollama::kernels::testing {
 namespace {
 
-uint32_t bits(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, 4);
-  return u;
-}
-float from_bits(uint32_t u) {
-  float v;
-  std::memcpy(&v, &u, 4);
-  return v;
-}
-
 // Independent of fp16.h's bit trick: of the two BF16 values around v (v's top half, and the
 // next one away from zero), the nearer; on a tie, the one with an even last bit. Subnormal
 // inputs are zero (vdpbf16ps reads them so); NaN stays NaN.

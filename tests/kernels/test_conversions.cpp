@@ -12,12 +12,6 @@
 namespace nanollama::kernels::testing {
 namespace {
 
-uint32_t bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-
 // IEEE binary16 decoded with plain arithmetic, independent of the code under test.
 double f16_value(uint16_t h) {
   const int sign = (h & 0x8000) ? -1 : 1;
