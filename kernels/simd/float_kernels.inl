@@ -704,12 +704,16 @@ struct FloatKernels {
       for (; k + 2 * kLanes <= n; k += 2 * kLanes) H::round_bf16(F::load_unaligned(x + k), F::load_unaligned(x + k + kLanes), y + k);
       x += k, y += k, n -= k;
     }
-    const U exponent(0x7F800000u), magnitude(0x7FFFFFFFu), sign(0x80000000u), one(1u), half(0x7FFFu), quiet(0x40u);
+    // Lane masks from the top bit of a wrapped difference, not xsimd::select: its AVX-512
+    // version for 32-bit integers does not compile unoptimised (xsimd 8.1).
+    const U exponent(0x7F800000u), magnitude(0x7FFFFFFFu), one(1u), half(0x7FFFu), quiet(0x40u), zero(0u);
     for_each_vector(n, [&](int64_t k, int64_t count) {
       U u = xsimd::bitwise_cast<U>(count == kLanes ? F::load_unaligned(x + k) : load_f32_n(x + k, count));
-      u = xsimd::select((u & exponent) == U(0u), u & sign, u);
+      const U subnormal = zero - (((u & exponent) - one) >> 31);  // all ones where the exponent is 0
+      u = u & ~(subnormal & magnitude);                            // keeps the sign: a signed zero
       const U rounded = (u + half + ((u >> 16) & one)) >> 16;
-      const U r = xsimd::select((u & magnitude) > exponent, (u >> 16) | quiet, rounded);
+      const U nan = zero - ((exponent - (u & magnitude)) >> 31);  // all ones where |u| > infinity
+      const U r = (rounded & ~nan) | (((u >> 16) | quiet) & nan);
       alignas(64) uint32_t wide[kLanes];
       r.store_aligned(wide);
       if (count == kLanes) {  // a loop of known length: one narrowing store
