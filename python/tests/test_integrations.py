@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import nanollama
-from conftest import REPO
+from conftest import REPO, TINY_MODEL_ARGS, run_driver
 
 sys.path.insert(0, str(REPO / "integrations" / "sd-webui"))
 from nanollama_dtg import rewrite  # noqa: E402
@@ -88,6 +88,26 @@ def test_comfy_escape_bracket_off_writes_plain_brackets(comfy):
     (plain,) = node.generate(model="tiny.gguf", **dict(inputs, escape_bracket=False))
     assert "fate \\(series\\)" in escaped[0]
     assert "fate (series)" in plain[0] and "\\(" not in plain[0]
+
+
+def test_comfy_lossy_bf16_input_loads_the_model_with_the_option(comfy, driver, tmp_path):
+    # An F16 model next to the Q8_0 one: its lossy and exact generators are separate, and the
+    # lossy node's prompts are the library's with Model(lossy_bf16=True).
+    path = tmp_path / "models" / "dtg" / "tiny-f16.gguf"
+    run_driver(driver, "make-model", "-o", str(path), *[a if a != "q8_0" else "f16" for a in TINY_MODEL_ARGS])
+    assert comfy.NODE_CLASS_MAPPINGS["DanTagGenNanollama"].INPUT_TYPES()["optional"]["lossy_bf16"][1]["default"] is False
+    node = comfy.NODE_CLASS_MAPPINGS["DanTagGenNanollama"]()
+    with nanollama.TagGenerator(nanollama.Model(path, lossy_bf16=True), threads=1) as lossy:
+        differs = False
+        for seed in range(1, 9):
+            inputs = dict(NODE_INPUTS, general="1girl", seed=seed)
+            (exact,) = node.generate(model="tiny-f16.gguf", **inputs)
+            (texts,) = node.generate(model="tiny-f16.gguf", lossy_bf16=True, **inputs)
+            expected = lossy.generate(general="1girl", rating="safe", target="long", width=832, height=1216,
+                                      temperature=1.35, top_p=0.95, top_k=100, seed=seed)
+            assert texts == [v.formatted for v in expected.variants]
+            differs = differs or texts != exact
+    assert differs, "lossy_bf16 never changed a prompt: the input may not reach the library"
 
 
 def test_comfy_missing_model_names_it(comfy):
