@@ -3,6 +3,7 @@
 prompt rewriting (with a stand-in processing object), against each other and against the
 front ends' behaviour as their code defines it."""
 import importlib
+import importlib.util
 import json
 import shutil
 import sys
@@ -147,6 +148,12 @@ def test_webui_rewrites_every_prompt_with_its_image_seed(generator):
     assert '"' not in p.extra_generation_params[rewrite.INFOTEXT_KEY]
     assert p.extra_generation_params[rewrite.INFOTEXT_KEY_PROMPT] == "1girl, (smile:1.2), <lora:x:0.5>"
     assert rewrite.INFOTEXT_KEY_FORMAT not in p.extra_generation_params
+    assert "lossy_bf16" not in recorded  # only an image made with the lossy products says so
+    lossy = Processing(["2girls"], seeds=[100])
+    rewrite.rewrite_all_prompts(lossy, rewrite.Settings(enabled=True, seed=7, lossy_bf16=True), generator.generate)
+    again = rewrite.read_infotext(lossy.extra_generation_params)
+    assert again["lossy_bf16"] is True and again["seed"] == 7
+    assert '"' not in lossy.extra_generation_params[rewrite.INFOTEXT_KEY]
 
 
 def test_webui_hires_prompts_follow_the_extensions_rule(generator):
@@ -200,3 +207,56 @@ def test_comfy_node_and_webui_give_the_same_prompt(comfy, generator):
     rewrite.rewrite_all_prompts(p, settings, generator.generate)
     assert texts == p.all_prompts
     assert "(smile:1.2)" in texts[0] and len(texts[0]) > len(prompt)
+
+
+@pytest.fixture()
+def webui_script(monkeypatch, tmp_path):
+    """The web UI script imported over stand-ins for gradio and the web UI's modules: each gradio
+    control records its label and value, so the script's controls and its settings() meet."""
+
+    class Control:
+        def __init__(self, *args, label="", value=None, **kwargs):
+            self.label, self.value = label, value
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    gradio = types.ModuleType("gradio")
+    for name in ["Accordion", "Checkbox", "Radio", "Textbox", "TextArea", "Number", "Dropdown", "Slider"]:
+        setattr(gradio, name, Control)
+    gradio.update = lambda **kwargs: kwargs
+    modules = types.ModuleType("modules")
+    scripts_mod = types.ModuleType("modules.scripts")
+    scripts_mod.Script = object
+    scripts_mod.AlwaysVisible = object()
+    callbacks = types.ModuleType("modules.script_callbacks")
+    callbacks.on_infotext_pasted = lambda fn: None
+    shared = types.ModuleType("modules.shared")
+    shared.models_path = str(tmp_path)
+    processing = types.ModuleType("modules.processing")
+    processing.fix_seed = lambda p: None
+    modules.scripts, modules.script_callbacks, modules.shared = scripts_mod, callbacks, shared
+    for name, module in [("gradio", gradio), ("modules", modules), ("modules.scripts", scripts_mod),
+                         ("modules.script_callbacks", callbacks), ("modules.shared", shared),
+                         ("modules.processing", processing)]:
+        monkeypatch.setitem(sys.modules, name, module)
+    spec = importlib.util.spec_from_file_location(
+        "nanollama_dtg_script", REPO / "integrations" / "sd-webui" / "scripts" / "nanollama_dtg.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_webui_script_controls_are_its_settings(webui_script):
+    script = webui_script.NanollamaDTGScript()
+    controls = script.ui(False)
+    labels = [c.label for c in controls]
+    assert labels[-1].startswith("Lossy BF16 products") and controls[-1].value is False
+    settings = script.settings(*[c.value for c in controls])  # the defaults, one value per control
+    assert settings == rewrite.Settings(model="")
+    values = [c.value for c in controls]
+    values[0], values[-1] = True, True
+    assert script.settings(*values).lossy_bf16 is True and script.settings(*values).enabled is True

@@ -51,6 +51,7 @@ class Settings:
     top_k: int = 100
     model: str = ""
     no_formatting: bool = False
+    lossy_bf16: bool = False  # the library's lossy BF16 products (Model(lossy_bf16=True))
 
     def request(self, prompt: str, aspect_ratio: float, seed: int) -> Dict[str, Any]:
         """The nanollama request for one prompt."""
@@ -94,6 +95,10 @@ def write_infotext(p: Any, settings: Settings, seed: int, timing: str) -> None:
         },
         ensure_ascii=False,
     ).translate(QUOTESWAP)
+    if settings.lossy_bf16:  # it changes the tags, so an image made with it says so
+        recorded = read_infotext(p.extra_generation_params)
+        recorded["lossy_bf16"] = True
+        p.extra_generation_params[INFOTEXT_KEY] = json.dumps(recorded, ensure_ascii=False).translate(QUOTESWAP)
     p.extra_generation_params[INFOTEXT_KEY_PROMPT] = p.prompt
     if settings.format != DEFAULT_FORMAT:
         p.extra_generation_params[INFOTEXT_KEY_FORMAT] = settings.format

@@ -30,11 +30,12 @@ def model_files():
     return found
 
 
-def generator_for(path):
+def generator_for(path, lossy_bf16=False):
+    key = (path, bool(lossy_bf16))
     with _lock:
-        if path not in _generators:
-            _generators[path] = nanollama.TagGenerator(nanollama.Model(path))
-        return _generators[path]
+        if key not in _generators:
+            _generators[key] = nanollama.TagGenerator(nanollama.Model(path, lossy_bf16=bool(lossy_bf16)))
+        return _generators[key]
 
 
 class NanollamaDTGScript(scripts.Script):
@@ -61,6 +62,8 @@ class NanollamaDTGScript(scripts.Script):
                 temperature = gr.Slider(label="Temperature", minimum=0.1, maximum=2.5, step=0.05, value=1.35)
                 top_p = gr.Slider(label="Top-p", minimum=0, maximum=1, step=0.05, value=0.95)
                 top_k = gr.Slider(label="Top-k", minimum=0, maximum=200, step=1, value=100)
+                lossy_bf16 = gr.Checkbox(label="Lossy BF16 products (F16 models: ~2x faster prompts on CPUs with "
+                                               "AVX512-BF16, about Q8_0's accuracy)", value=False)
 
         def recorded(key):
             return lambda d: rewrite.read_infotext(d).get(key)
@@ -76,28 +79,30 @@ class NanollamaDTGScript(scripts.Script):
             (top_p, recorded("top_p")),
             (top_k, recorded("top_k")),
             (no_formatting, recorded("no_formatting")),
+            (lossy_bf16, lambda d: bool(rewrite.read_infotext(d).get("lossy_bf16", False))),
         ]
         return [enabled, timing, seed, tag_length, ban_tags, format_area, temperature, top_p, top_k, model,
-                no_formatting]
+                no_formatting, lossy_bf16]
 
     @staticmethod
     def settings(*args):
         (enabled, timing, seed, tag_length, ban_tags, format_text, temperature, top_p, top_k, model,
-         no_formatting) = args
+         no_formatting, lossy_bf16) = args
         return rewrite.Settings(enabled=enabled, timing=timing, seed=int(seed), tag_length=tag_length,
                                 ban_tags=ban_tags, format=format_text, temperature=temperature, top_p=top_p,
-                                top_k=int(top_k), model=model or "", no_formatting=no_formatting)
+                                top_k=int(top_k), model=model or "", no_formatting=no_formatting,
+                                lossy_bf16=bool(lossy_bf16))
 
     def before_process(self, p, *args):
         s = self.settings(*args)
         if s.enabled and s.timing == rewrite.TIMING_BEFORE and s.model:
             fix_seed(p)
-            rewrite.rewrite_prompt(p, s, generator_for(s.model).generate)
+            rewrite.rewrite_prompt(p, s, generator_for(s.model, s.lossy_bf16).generate)
 
     def process(self, p, *args):
         s = self.settings(*args)
         if s.enabled and s.timing == rewrite.TIMING_AFTER and s.model:
-            rewrite.rewrite_all_prompts(p, s, generator_for(s.model).generate)
+            rewrite.rewrite_all_prompts(p, s, generator_for(s.model, s.lossy_bf16).generate)
 
 
 def _parse_infotext(_, params):
