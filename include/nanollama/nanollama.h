@@ -17,6 +17,10 @@
  * - Threads: an nl_model may be shared by any number of threads; an nl_generator must be
  *   used by one thread at a time (create one per thread); nl_generator_cancel may be called
  *   from any thread.
+ * - Option structs are filled with their defaults by their _init functions, then changed
+ *   field by field. New fields are added at their end (nl_model_options.lossy_bf16 in
+ *   0.1.0); while the version is 0.x there is no binary-compatibility promise: rebuild against
+ *   the headers of the library you link.
  */
 #ifndef NANOLLAMA_H
 #define NANOLLAMA_H
