@@ -599,8 +599,8 @@ struct FloatKernels {
     }
   }
 
-  // Panels [p0, p0 + P) (rows from 16 p0) against activation rows [i, i + C); rows past
-  // a.n_rows_total (the last panel's zero rows) are not written.
+  // Panels [p0, p0 + P) (weight rows from 16 p0) against activation rows [i, i + C); rows
+  // from `rows` on (the last panel's zero rows) are not written.
   template <int P, int C>
   static void pair_tile(const MatmulArgs& a, int64_t rows, int64_t p0, int64_t i) {
     const int64_t pairs = bf16_pair_count(a.cols), padded = 2 * pairs;
