@@ -12,7 +12,7 @@ void add_model_options(ArgParser& args) {
       .flag("no-repack", 0, "keep Q8_0 weights as mapped from the file (faster start, slower prompts)")
       .flag("check-weights", 0, "read every weight at load and refuse the file if one is NaN or infinite")
       .flag("lossy-bf16", 0,
-            "LOSSY: round F16/F32 weights and the activations to BF16 in matrix products (F16 prompts ~1.8x "
+            "LOSSY: round F16/F32 weights and the activations to BF16 in matrix products (F16 prompts ~2x "
             "faster on CPUs with AVX512-BF16; a dot product's error about Q8_0's)");
 }
 

@@ -62,7 +62,7 @@ class Model(_Owned):
         prefetch: ask the OS to read the weights in at load time.
         threads: threads for repacking (None: every CPU).
         lossy_bf16: LOSSY, off by default: round F16/F32 weights and the activations to BF16
-            in matrix products (F16 prompts about 1.8x faster on CPUs with AVX512-BF16; a dot
+            in matrix products (F16 prompts about 2x faster on CPUs with AVX512-BF16; a dot
             product's error becomes about that of Q8_0 weights).
 
     Raises:
