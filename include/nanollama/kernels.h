@@ -102,8 +102,8 @@ MatrixView pack_panels(const MatrixView& w, void* out, int n_threads);
 // BF16 pairs, a lossy product for float matrices: weights rounded to BF16 (8 significant
 // bits, nearest-even) and activations rounded to BF16 before each product, then multiplied
 // and summed two per 32-bit lane, as AVX512-BF16's vdpbf16ps does in one instruction (twice
-// the FMA rate where the CPU has it; elsewhere the same arithmetic with FMAs, at about the
-// speed of F16). The error of a dot product is about that of Q8_0 weights (docs/KERNELS.md).
+// the FMA rate where the CPU has it; elsewhere the same arithmetic with FMAs, somewhat slower
+// than F16's products). The error of a dot product is about that of Q8_0 weights (docs/KERNELS.md).
 // Bytes to_bf16_pairs writes for w (F32, F16 or BF16 rows).
 size_t bf16_pairs_bytes(const MatrixView& w);
 // The bf16_pairs view of w: its rows rounded to BF16 (as the activations are) and packed into

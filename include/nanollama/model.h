@@ -58,7 +58,8 @@ struct ModelOptions {
   // LOSSY, off by default: convert the F32/F16 matrices the products read to BF16 (8
   // significant bits, nearest-even) and round the activations to BF16 before each product
   // (kernels::to_bf16_pairs). On CPUs with AVX512-BF16 (Zen 4, Zen 5, recent Xeons) F16
-  // prompts run about 2x faster; elsewhere at about F16's speed. A dot product's error
+  // prompts run about 2x faster; elsewhere it only costs (its FMA version took 1.2-1.3x the
+  // time of F16's prompt products in a kernel benchmark). A dot product's error
   // becomes about that of Q8_0 weights (docs/KERNELS.md, "BF16 pairs"); results still do not
   // depend on the batch or the thread count. The embedding itself is still looked up exactly.
   bool lossy_bf16 = false;
