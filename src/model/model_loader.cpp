@@ -161,65 +161,63 @@ void check_matrices_finite(const gguf::GgufFile& f, const ModelWeights& w, bool 
   }
 }
 
-}  // namespace
-
-Model::~Model() = default;
-
-// Every layer matrix, and an output matrix of its own (a tied one is also the embedding,
-// whose rows are looked up), into panels in one allocation.
-void Model::repack(int n_threads) {
-  std::vector<kernels::MatrixView*> views;
-  ModelWeights& w = *weights_;
-  for (auto& L : w.layers) {
-    for (kernels::MatrixView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) views.push_back(v);
-  }
-  if (!hp_.tied_output) views.push_back(&w.output);
-  std::erase_if(views, [](const kernels::MatrixView* v) { return !kernels::packs_to_panels(v->type); });
-  const auto aligned = [](size_t n) { return (n + 63) / 64 * 64; };
-  size_t total = 0;
-  for (const auto* v : views) total += aligned(kernels::panel_bytes(v->type, v->rows, v->cols));
-  if (total == 0) return;
-  // 4 KB pages, not transparent huge pages: streamed from huge pages the panels decode up
-  // to 13 % faster, but obtaining them made each load of the DanTagGen-shaped model 0.6 s
-  // slower on this machine class, more than a whole request gains.
-  w.panels.reset(new uint8_t[total + 64]);  // not value-initialized: packing writes every byte
-  uint8_t* at = w.panels.get() + (64 - reinterpret_cast<uintptr_t>(w.panels.get()) % 64) % 64;
-  for (kernels::MatrixView* v : views) {
-    const kernels::MatrixView mapped = *v;
-    *v = kernels::pack_panels(mapped, at, n_threads);
-    at += aligned(kernels::panel_bytes(v->type, v->rows, v->cols));
-    if (file_->mapped()) release_pages(mapped.data, static_cast<size_t>(mapped.rows) * mapped.row_stride);
-  }
-}
-
-// Every float matrix the products read, the output projection included (a tied one gets a
-// copy of its own: the embedding rows are still looked up exactly), to BF16 panels in one
-// allocation.
-void Model::convert_to_bf16_pairs(int n_threads) {
-  ModelWeights& w = *weights_;
+// Moves the product matrices `keep` selects (every layer matrix, and the output projection)
+// into a layout of their own, in one 64-byte aligned allocation kept in `storage`:
+// bytes(view) each, written by convert(view, at). The file pages they came from are let go,
+// but for a tied output's, which the embedding still reads. Returns whether any moved.
+template <class Keep, class Bytes, class Convert>
+bool relayout(ModelWeights& w, bool tied_output, bool mapped_file, std::unique_ptr<uint8_t[]>& storage, Keep keep,
+              Bytes bytes, Convert convert) {
   std::vector<kernels::MatrixView*> views;
   for (auto& L : w.layers) {
     for (kernels::MatrixView* v : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down}) views.push_back(v);
   }
   views.push_back(&w.output);
-  std::erase_if(views, [](const kernels::MatrixView* v) {
-    const bool is_float = v->type == TensorType::F32 || v->type == TensorType::F16 || v->type == TensorType::BF16;
-    return !is_float || v->layout != kernels::MatrixLayout::rows;
-  });
+  std::erase_if(views, [&](const kernels::MatrixView* v) { return !keep(*v, v == &w.output); });
+  const auto aligned = [](size_t n) { return (n + 63) / 64 * 64; };
   size_t total = 0;
-  for (const auto* v : views) total += kernels::bf16_pairs_bytes(*v);  // multiples of 64
-  if (total == 0) return;
-  w.bf16.reset(new uint8_t[total + 64]);  // not value-initialized: conversion writes every byte
-  uint8_t* at = w.bf16.get() + (64 - reinterpret_cast<uintptr_t>(w.bf16.get()) % 64) % 64;
-  w.lossy_bf16 = true;
+  for (const auto* v : views) total += aligned(bytes(*v));
+  if (total == 0) return false;
+  storage.reset(new uint8_t[total + 64]);  // not value-initialized: the conversions write every byte
+  uint8_t* at = storage.get() + (64 - reinterpret_cast<uintptr_t>(storage.get()) % 64) % 64;
   for (kernels::MatrixView* v : views) {
-    const size_t bytes = kernels::bf16_pairs_bytes(*v);
     const kernels::MatrixView mapped = *v;
-    *v = kernels::to_bf16_pairs(mapped, at, n_threads);
-    at += bytes;
-    const bool embedding = hp_.tied_output && v == &w.output;
-    if (file_->mapped() && !embedding) release_pages(mapped.data, static_cast<size_t>(mapped.rows) * mapped.row_stride);
+    const size_t size = aligned(bytes(mapped));
+    *v = convert(mapped, at);
+    at += size;
+    const bool embedding = tied_output && v == &w.output;
+    if (mapped_file && !embedding) release_pages(mapped.data, static_cast<size_t>(mapped.rows) * mapped.row_stride);
   }
+  return true;
+}
+
+}  // namespace
+
+Model::~Model() = default;
+
+// Every layer matrix, and an output matrix of its own (a tied one is also the embedding,
+// whose rows are looked up), into panels. 4 KB pages, not transparent huge pages: streamed
+// from huge pages the panels decode up to 13 % faster, but obtaining them made each load of
+// the DanTagGen-shaped model 0.6 s slower on this machine class, more than a whole request gains.
+void Model::repack(int n_threads) {
+  relayout(
+      *weights_, hp_.tied_output, file_->mapped(), weights_->panels,
+      [&](const kernels::MatrixView& v, bool output) { return kernels::packs_to_panels(v.type) && !(output && hp_.tied_output); },
+      [](const kernels::MatrixView& v) { return kernels::panel_bytes(v.type, v.rows, v.cols); },
+      [&](const kernels::MatrixView& v, uint8_t* at) { return kernels::pack_panels(v, at, n_threads); });
+}
+
+// Every float matrix the products read, the output projection included (a tied one gets a
+// copy of its own: the embedding rows are still looked up exactly), to BF16 panels.
+void Model::convert_to_bf16_pairs(int n_threads) {
+  weights_->lossy_bf16 = relayout(
+      *weights_, hp_.tied_output, file_->mapped(), weights_->bf16,
+      [](const kernels::MatrixView& v, bool) {
+        const bool is_float = v.type == TensorType::F32 || v.type == TensorType::F16 || v.type == TensorType::BF16;
+        return is_float && v.layout == kernels::MatrixLayout::rows;
+      },
+      [](const kernels::MatrixView& v) { return kernels::bf16_pairs_bytes(v); },
+      [&](const kernels::MatrixView& v, uint8_t* at) { return kernels::to_bf16_pairs(v, at, n_threads); });
 }
 
 const char* activation_name(Activation a) noexcept { return a == Activation::mish ? "mish" : "silu"; }
