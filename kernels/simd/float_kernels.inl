@@ -735,12 +735,11 @@ struct FloatKernels {
     }
   }
 
-  static size_t pairs_packed_bytes(const MatmulArgs& a) {
-    return static_cast<size_t>(a.n_act) * static_cast<size_t>(bf16_pairs_padded_cols(a.cols)) * sizeof(uint16_t);
-  }
-
+  // The packed form's size is the layout's, not the path's: the scalar table's entry, which
+  // every table starts from, stays.
   static void fill_bf16_pairs(KernelTable& t) {
-    t.matmul_bf16_pairs = {pair_matmul, pairs_packed_bytes, pack_pairs};
+    t.matmul_bf16_pairs.run = pair_matmul;
+    t.matmul_bf16_pairs.pack = pack_pairs;
     t.round_bf16 = simd_round_bf16;
   }
 
