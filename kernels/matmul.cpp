@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The matrix-product driver: checks its arguments, then splits weight rows statically over
-// threads. Each output is computed by one thread in a way that does not depend on the split,
-// so the result is bitwise identical for any thread count.
+// The matrix-product driver: checks its arguments, then splits weight rows over threads.
+// Each output is computed by one thread in a way that does not depend on the split, so the
+// result is bitwise identical for any thread count.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/activations_access.h"
@@ -22,10 +24,14 @@ constexpr int64_t kRowAlign = 16;
 static_assert(kRowAlign % kQ8PanelRows == 0 && kRowAlign % kBf16PanelRows == 0, "slices never split a panel");
 // Below this many multiply-adds per thread, waking another thread costs more than it saves.
 constexpr int64_t kMinWorkPerThread = 1 << 16;
-// Each thread's share is cut into this many parts, claimed by whichever thread is free: on a
+// Each thread's slice of a product is cut into this many chunks. A thread walks its own
+// chunks front to back and then takes chunks from the back of the others' slices: on a
 // shared host one core is often slower for a while, and equal halves would leave the other
-// waiting. Which thread computes a row never changes its bits.
-constexpr int kPartsPerThread = 4;
+// waiting. Walking in order keeps one stream per thread and product, which the decode
+// kernels' prefetch runs ahead on; parts handed out round-robin instead made every thread
+// jump and generation slower (docs/PERFORMANCE.md). Which thread computes a row never
+// changes its bits.
+constexpr int kChunksPerSlice = 8;
 
 [[noreturn]] void fail(ErrorCode code, const std::string& what) { throw Error(code, "kernels::matmul: " + what); }
 
@@ -133,17 +139,63 @@ void pack_activations(std::vector<Job>& jobs, const Activations& x, const Kernel
   }
 }
 
-// Thread `t` of `parts` takes an aligned slice of every product's rows.
-void run_slice(const std::vector<Job>& jobs, int t, int parts) {
-  for (const Job& job : jobs) {
-    const int64_t rows_total = job.rows;
-    const int64_t per = (rows_total + parts - 1) / parts;
-    const int64_t chunk = (per + kRowAlign - 1) / kRowAlign * kRowAlign;
-    const int64_t begin = std::min(rows_total, chunk * t);
-    const int64_t end = std::min(rows_total, begin + chunk);
+// Rows [begin, end) of `job` that chunk `chunk` of thread `t`'s slice covers (of `threads`
+// slices); every bound is a multiple of kRowAlign or the row count.
+std::pair<int64_t, int64_t> chunk_rows(const Job& job, int t, int threads, int chunk) {
+  const auto aligned = [](int64_t n) { return (n + kRowAlign - 1) / kRowAlign * kRowAlign; };
+  const int64_t slice = aligned((job.rows + threads - 1) / threads);
+  const int64_t slice_begin = std::min(job.rows, slice * t);
+  const int64_t slice_end = std::min(job.rows, slice_begin + slice);
+  const int64_t piece = aligned((slice_end - slice_begin + kChunksPerSlice - 1) / kChunksPerSlice);
+  const int64_t begin = std::min(slice_end, slice_begin + piece * chunk);
+  return {begin, std::min(slice_end, begin + piece)};
+}
+
+// The unclaimed units of one thread's slice, [front, back), packed into one word so that
+// the owner (from the front) and thieves (from the back) claim with one compare-exchange.
+// A unit is one chunk of one product: unit u is chunk u % kChunksPerSlice of job
+// u / kChunksPerSlice.
+struct alignas(64) SliceCursor {
+  std::atomic<uint32_t> front_back{0};
+
+  void reset(uint32_t units) { front_back.store(units << 16, std::memory_order_relaxed); }
+  // The next unit from the front, or -1 if none is left.
+  int take_front() {
+    uint32_t cur = front_back.load(std::memory_order_relaxed);
+    while ((cur & 0xffff) < (cur >> 16)) {
+      if (front_back.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed)) return static_cast<int>(cur & 0xffff);
+    }
+    return -1;
+  }
+  // The last unit, or -1 if none is left.
+  int take_back() {
+    uint32_t cur = front_back.load(std::memory_order_relaxed);
+    while ((cur & 0xffff) < (cur >> 16)) {
+      if (front_back.compare_exchange_weak(cur, cur - (1u << 16), std::memory_order_relaxed)) return static_cast<int>(cur >> 16) - 1;
+    }
+    return -1;
+  }
+};
+
+struct Slices {
+  const std::vector<Job>* jobs;
+  SliceCursor* cursors;
+  int threads;
+
+  void run_unit(int t, int unit) const {
+    const Job& job = (*jobs)[static_cast<size_t>(unit / kChunksPerSlice)];
+    const auto [begin, end] = chunk_rows(job, t, threads, unit % kChunksPerSlice);
     if (begin < end) job.ops->run(job.args, begin, end);
   }
-}
+  // Part `t`: slice t in order, then what is left of the others, from their backs.
+  void run_part(int t) const {
+    for (int unit; (unit = cursors[t].take_front()) >= 0;) run_unit(t, unit);
+    for (int k = 1; k < threads; ++k) {
+      const int other = (t + k) % threads;
+      for (int unit; (unit = cursors[other].take_back()) >= 0;) run_unit(other, unit);
+    }
+  }
+};
 
 }  // namespace
 
@@ -166,19 +218,18 @@ void matmul(std::span<const MatmulTarget> targets, const Activations& x, int n_t
   int threads = n_threads > 0 ? n_threads : default_threads();
   threads = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, work / kMinWorkPerThread)));
   pack_activations(jobs, x, table, threads);
-  int64_t max_rows = 0;
-  for (const Job& job : jobs) max_rows = std::max(max_rows, job.rows);
-  const int parts = threads == 1 ? 1
-                                 : static_cast<int>(std::clamp<int64_t>(max_rows / kRowAlign, threads,
-                                                                        int64_t{threads} * kPartsPerThread));
-  struct Slices {
-    const std::vector<Job>* jobs;
-    int parts;
-  } slices{&jobs, parts};
-  run_parts(parts, [](void* p, int part) {
-    const Slices& s = *static_cast<const Slices*>(p);
-    run_slice(*s.jobs, part, s.parts);
-  }, &slices, threads);
+  if (threads == 1) {
+    for (const Job& job : jobs) job.ops->run(job.args, 0, job.rows);
+    return;
+  }
+  // Units are counted in 16 bits (SliceCursor); no model comes near this many products.
+  constexpr size_t kMaxJobs = 0xffff / kChunksPerSlice;
+  if (jobs.size() > kMaxJobs) fail(ErrorCode::invalid_argument, "more than " + std::to_string(kMaxJobs) + " products in one call");
+  thread_local std::vector<SliceCursor> cursors;
+  if (cursors.size() < static_cast<size_t>(threads)) cursors = std::vector<SliceCursor>(static_cast<size_t>(threads));
+  for (int t = 0; t < threads; ++t) cursors[static_cast<size_t>(t)].reset(static_cast<uint32_t>(jobs.size() * kChunksPerSlice));
+  Slices slices{&jobs, cursors.data(), threads};
+  run_parts(threads, [](void* p, int part) { static_cast<const Slices*>(p)->run_part(part); }, &slices, threads);
 }
 
 void matmul(const MatrixView& w, const Activations& x, float* y, int64_t ldy, int n_threads) {

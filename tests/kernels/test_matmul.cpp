@@ -4,7 +4,8 @@
 //    weights and activations, within the round-off budget of a sum (kernel_test_util.h);
 //  - every SIMD path against the scalar reference, within twice that budget;
 //  - exact integer results where every float step is exact (unit scales, small sums);
-//  - bitwise identical results for 1, 2 and 3 threads, matmul_rows, and grouped products.
+//  - bitwise identical results for 1, 2 and 3 threads (and more threads than CPUs, whose
+//    chunks other threads take), matmul_rows, and grouped products.
 #include <cstring>
 
 #include "kernel_test_util.h"
@@ -250,6 +251,37 @@ TEST(Matmul, ARowsOutputsDoNotDependOnItsBatch) {
           const auto alone = run({t, p.rows, p.cols, 1}, d, one, 1);
           ASSERT_EQ(std::memcmp(alone.data(), all.data() + i * p.rows, alone.size() * sizeof(float)), 0)
               << describe(p) << ", row " << i << ", " << isa_label(isa);
+        }
+      }
+    }
+  }
+}
+
+// Each thread walks its own slice of every product in chunks and then takes chunks from the
+// back of the other slices (matmul.cpp). More threads than CPUs make threads take others'
+// chunks: every row must still be computed once, with the same bits as on one thread.
+TEST(Matmul, ThreadsTakingEachOthersChunksComputeEveryRowOnce) {
+  for (TensorType t : {TensorType::F16, TensorType::Q8_0, TensorType::Q6_K}) {
+    for (int64_t rows : {1000, 1024}) {
+      for (int64_t n_act : {1, 3}) {
+        const Problem small{t, 24, 256, n_act}, big{t, rows, 256, n_act};
+        const Data a = make_data(small, 11), b = make_data(big, 12);
+        Activations act;
+        act.prepare(t, a.x.data(), n_act, big.cols, big.cols);
+        const MatrixView wa{t, small.rows, small.cols, a.w.data(), a.stride}, wb{t, big.rows, big.cols, b.w.data(), b.stride};
+        const int64_t ld = small.rows + big.rows;
+        const auto product = [&](int threads) {
+          std::vector<float> y(static_cast<size_t>(n_act * ld), NAN);
+          const MatmulTarget targets[] = {{wa, y.data(), ld}, {wb, y.data() + small.rows, ld}};
+          matmul(targets, act, threads);
+          return y;
+        };
+        const auto one = product(1);
+        for (float v : one) ASSERT_FALSE(std::isnan(v));
+        for (int threads : {2, 3, 4, 7}) {
+          const auto y = product(threads);
+          ASSERT_EQ(std::memcmp(y.data(), one.data(), y.size() * sizeof(float)), 0)
+              << describe(big) << " after " << small.rows << " rows, on " << threads << " threads";
         }
       }
     }
