@@ -167,11 +167,17 @@ struct alignas(64) SliceCursor {
     }
     return -1;
   }
-  // The last unit, or -1 if none is left.
-  int take_back() {
+  // For another thread: the last unit, or the first while the owner has not started (when
+  // parts run one after another on the calling thread, a slice is then still read in order).
+  // -1 if none is left.
+  int take_for_thief() {
     uint32_t cur = front_back.load(std::memory_order_relaxed);
     while ((cur & 0xffff) < (cur >> 16)) {
-      if (front_back.compare_exchange_weak(cur, cur - (1u << 16), std::memory_order_relaxed)) return static_cast<int>(cur >> 16) - 1;
+      if ((cur & 0xffff) == 0) {
+        if (front_back.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed)) return 0;
+      } else if (front_back.compare_exchange_weak(cur, cur - (1u << 16), std::memory_order_relaxed)) {
+        return static_cast<int>(cur >> 16) - 1;
+      }
     }
     return -1;
   }
@@ -187,12 +193,12 @@ struct Slices {
     const auto [begin, end] = chunk_rows(job, t, threads, unit % kChunksPerSlice);
     if (begin < end) job.ops->run(job.args, begin, end);
   }
-  // Part `t`: slice t in order, then what is left of the others, from their backs.
+  // Part `t`: slice t in order, then what is left of the others.
   void run_part(int t) const {
     for (int unit; (unit = cursors[t].take_front()) >= 0;) run_unit(t, unit);
     for (int k = 1; k < threads; ++k) {
       const int other = (t + k) % threads;
-      for (int unit; (unit = cursors[other].take_back()) >= 0;) run_unit(other, unit);
+      for (int unit; (unit = cursors[other].take_for_thief()) >= 0;) run_unit(other, unit);
     }
   }
 };
