@@ -152,31 +152,22 @@ std::pair<int64_t, int64_t> chunk_rows(const Job& job, int t, int threads, int c
 }
 
 // The unclaimed units of one thread's slice, [front, back), packed into one word so that
-// the owner (from the front) and thieves (from the back) claim with one compare-exchange.
+// the owner and the other threads claim with one compare-exchange.
 // A unit is one chunk of one product: unit u is chunk u % kChunksPerSlice of job
 // u / kChunksPerSlice.
 struct alignas(64) SliceCursor {
   std::atomic<uint32_t> front_back{0};
 
   void reset(uint32_t units) { front_back.store(units << 16, std::memory_order_relaxed); }
-  // The next unit from the front, or -1 if none is left.
-  int take_front() {
+  // A unit, or -1 if none is left. The owner takes the next from the front; another thread
+  // the last one, or the first while the owner has not started (when parts run one after
+  // another on the calling thread, a slice is then still read in order).
+  int take(bool owner) {
     uint32_t cur = front_back.load(std::memory_order_relaxed);
     while ((cur & 0xffff) < (cur >> 16)) {
-      if (front_back.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed)) return static_cast<int>(cur & 0xffff);
-    }
-    return -1;
-  }
-  // For another thread: the last unit, or the first while the owner has not started (when
-  // parts run one after another on the calling thread, a slice is then still read in order).
-  // -1 if none is left.
-  int take_for_thief() {
-    uint32_t cur = front_back.load(std::memory_order_relaxed);
-    while ((cur & 0xffff) < (cur >> 16)) {
-      if ((cur & 0xffff) == 0) {
-        if (front_back.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed)) return 0;
-      } else if (front_back.compare_exchange_weak(cur, cur - (1u << 16), std::memory_order_relaxed)) {
-        return static_cast<int>(cur >> 16) - 1;
+      const bool from_front = owner || (cur & 0xffff) == 0;
+      if (front_back.compare_exchange_weak(cur, from_front ? cur + 1 : cur - (1u << 16), std::memory_order_relaxed)) {
+        return static_cast<int>(from_front ? cur & 0xffff : (cur >> 16) - 1);
       }
     }
     return -1;
@@ -195,10 +186,10 @@ struct Slices {
   }
   // Part `t`: slice t in order, then what is left of the others.
   void run_part(int t) const {
-    for (int unit; (unit = cursors[t].take_front()) >= 0;) run_unit(t, unit);
+    for (int unit; (unit = cursors[t].take(true)) >= 0;) run_unit(t, unit);
     for (int k = 1; k < threads; ++k) {
       const int other = (t + k) % threads;
-      for (int unit; (unit = cursors[other].take_for_thief()) >= 0;) run_unit(other, unit);
+      for (int unit; (unit = cursors[other].take(false)) >= 0;) run_unit(other, unit);
     }
   }
 };

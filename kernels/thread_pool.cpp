@@ -147,7 +147,7 @@ class Pool {
   }
 
   // The CPUs this process may use, read once: asking the kernel at every region cost about
-  // 1 % of generation time (a system call per region, ~170 regions per token).
+  // 1 % of generation time (a system call per region, ~120 regions per token).
   const int cpus_ = default_threads();
   std::mutex busy_;
   std::vector<std::thread> workers_;

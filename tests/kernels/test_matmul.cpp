@@ -257,8 +257,8 @@ TEST(Matmul, ARowsOutputsDoNotDependOnItsBatch) {
   }
 }
 
-// Each thread walks its own slice of every product in chunks and then takes chunks from the
-// back of the other slices (matmul.cpp). More threads than CPUs make threads take others'
+// Each thread walks its own slice of every product in chunks and then takes the chunks left
+// in the other slices (matmul.cpp). More threads than CPUs make threads take others'
 // chunks: every row must still be computed once, with the same bits as on one thread.
 TEST(Matmul, ThreadsTakingEachOthersChunksComputeEveryRowOnce) {
   for (TensorType t : {TensorType::F16, TensorType::Q8_0, TensorType::Q6_K}) {
